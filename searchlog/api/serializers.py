@@ -1,0 +1,65 @@
+"""API shapes of records and people. Parsing only: the rules live in workflow and justification."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from searchlog.flags import flags_for
+from searchlog.models import (
+    AccountUsed,
+    ActionTaken,
+    ConsentStatus,
+    ContentVisibility,
+    EmergencyCategory,
+    Interaction,
+    LawfulBasis,
+    Platform,
+    SearchRecord,
+    User,
+)
+from searchlog.workflow import EDITABLE_FIELDS
+
+
+class MeSerializer(serializers.ModelSerializer):
+    roles = serializers.ListField(child=serializers.CharField(), read_only=True)
+    team = serializers.CharField(source="team.name", default=None, read_only=True)
+    managed_teams = serializers.SlugRelatedField(many=True, slug_field="name", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "role", "roles", "team", "managed_teams"]
+
+
+class SearchRecordSerializer(serializers.ModelSerializer):
+    justified = serializers.BooleanField(source="is_justified", read_only=True)
+    flags = serializers.SerializerMethodField()
+    practitioner = serializers.CharField(source="practitioner.username", read_only=True)
+    team = serializers.CharField(source="team.name", read_only=True)
+    platforms = serializers.ListField(child=serializers.ChoiceField(choices=Platform.choices), required=False)
+    actions_taken = serializers.ListField(child=serializers.ChoiceField(choices=ActionTaken.choices), required=False)
+    content_visibility = serializers.ChoiceField(choices=ContentVisibility.choices, allow_blank=True, required=False)
+    consent_status = serializers.ChoiceField(choices=ConsentStatus.choices, allow_blank=True, required=False)
+    emergency_category = serializers.ChoiceField(choices=EmergencyCategory.choices, allow_blank=True, required=False)
+    account_used = serializers.ChoiceField(choices=AccountUsed.choices, allow_blank=True, required=False)
+    interaction = serializers.ChoiceField(choices=Interaction.choices, allow_blank=True, required=False)
+    lawful_basis = serializers.ChoiceField(choices=LawfulBasis.choices, allow_blank=True, required=False)
+
+    class Meta:
+        model = SearchRecord
+        read_only_fields = [
+            "reference", "status", "justified", "flags", "practitioner", "team", "is_quick_record",
+            "created_at", "updated_at", "submitted_at", "signed_off_at",
+        ]
+        fields = [*read_only_fields, *EDITABLE_FIELDS]
+        extra_kwargs = {"searched_at": {"required": True}, "subject_reference": {"required": True}}
+
+    def get_flags(self, record: SearchRecord) -> list[str]:
+        return flags_for(record)
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        # A PATCH needs no field; a create needs the subject and when (a draft may be incomplete).
+        if self.partial:
+            for field in ("searched_at", "subject_reference"):
+                fields[field].required = False
+        return fields

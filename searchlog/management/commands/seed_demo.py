@@ -1,0 +1,126 @@
+"""Create (idempotently) a demo organisation: two teams, six people and about 40 records."""
+
+from __future__ import annotations
+
+import os
+import random
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from searchlog import clock, workflow
+from searchlog.models import Role, SearchRecord, Team, User
+
+TEAMS = ["Adults North", "Children East"]
+PEOPLE = [
+    # username, first name, last name, role, member of, manages
+    ("practitioner", "Priya", "Shah", Role.PRACTITIONER, "Adults North", None),
+    ("practitioner2", "Tom", "Okafor", Role.PRACTITIONER, "Adults North", None),
+    ("practitioner3", "Grace", "Lewis", Role.PRACTITIONER, "Children East", None),
+    ("manager", "Maria", "Kowalski", Role.MANAGER, "Adults North", "Adults North"),
+    ("manager2", "David", "Evans", Role.MANAGER, "Children East", "Children East"),
+    ("auditor", "Aisha", "Begum", Role.AUDITOR, None, None),
+]
+RECORDS_WANTED = 40
+
+COMPLETE = {
+    "platforms": ["facebook"],
+    "search_terms": "Public Facebook profile found by searching the person's name and town.",
+    "content_visibility": "public",
+    "purpose": "To check a report that the person had moved out of their supported accommodation.",
+    "consent_status": "obtained_verbal",
+    "consent_details": "Asked on the phone during a planned review call; agreed to a one-off check.",
+    "account_used": "org_account_org_device",
+    "interaction": "viewed_only",
+    "lawful_basis": "public_task",
+    "collateral_intrusion": "Friends' comments were visible; not read or recorded.",
+    "findings": "Posts confirm the person is still living at the accommodation. Checked with the warden.",
+    "actions_taken": ["case_file"],
+    "information_retained": "None. A short note on the case file.",
+}
+EMERGENCY = {
+    **COMPLETE,
+    "platforms": ["search_engine", "x_twitter"],
+    "consent_status": "not_sought_emergency",
+    "is_emergency": True,
+    "emergency_category": "missing_person",
+    "justification": "Reported missing overnight with a risk of self-harm; police asked for any recent posts. "
+    "Waiting for consent was not possible and nothing less intrusive would locate them in time.",
+    "lawful_basis": "vital_interests",
+    "actions_taken": ["shared_safeguarding"],
+}
+
+
+class Command(BaseCommand):
+    help = "Create the demo teams, users and sample records (safe to run again)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("DEBUG is off: this looks like production. Use --force to create demo data anyway.")
+        password = os.environ.get("DEMO_PASSWORD", "searchlog-demo")
+        with transaction.atomic():
+            users = self._people(password)
+            made = self._records(users)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({made} new records)."))
+        self.stdout.write("Sign in at http://127.0.0.1:8000/ as any of these, password: " + password)
+        for username, first, last, role, member_of, manages in PEOPLE:
+            detail = f"manages {manages}" if manages else (member_of or "all teams, read-only")
+            self.stdout.write(f"  {username:<14} {first} {last}, {role.label.lower()} ({detail})")
+
+    def _people(self, password: str) -> dict[str, User]:
+        teams = {name: Team.objects.get_or_create(name=name)[0] for name in TEAMS}
+        users = {}
+        for username, first, last, role, member_of, manages in PEOPLE:
+            user, _ = User.objects.update_or_create(
+                username=username,
+                defaults={
+                    "first_name": first, "last_name": last, "email": f"{username}@example.org", "role": role,
+                    "team": teams.get(member_of) if member_of else None,
+                },
+            )
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            if manages:
+                teams[manages].managers.add(user)
+            users[username] = user
+        return users
+
+    def _records(self, users: dict[str, User]) -> int:
+        authors = [users["practitioner"], users["practitioner2"], users["practitioner3"], users["manager"]]
+        existing = SearchRecord.objects.filter(practitioner__in=authors).count()
+        rng = random.Random(5_6)  # the same demo every time
+        now = clock.now()
+        made = 0
+        for i in range(existing, RECORDS_WANTED):
+            author = authors[i % len(authors)]
+            searched = now - timedelta(days=rng.randint(0, 40), hours=rng.randint(0, 20), minutes=rng.randint(0, 59))
+            subject = f"LAS-{100200 + (i % 9) * 37}"
+            kind = i % 5
+            with clock.frozen_at(searched + timedelta(minutes=rng.randint(5, 90))):
+                if kind == 0:
+                    workflow.record_create(
+                        practitioner=author, quick=True,
+                        data={"subject_reference": subject, "searched_at": searched,
+                              "platforms": ["facebook", "instagram"], "emergency_category": "safeguarding"},
+                    )
+                elif kind == 1:
+                    workflow.record_create(
+                        practitioner=author,
+                        data={"subject_reference": subject, "searched_at": searched, "platforms": ["linkedin"],
+                              "purpose": "Checking an employment claim made at assessment."},
+                    )
+                else:
+                    answers = EMERGENCY if kind == 2 else COMPLETE
+                    record = workflow.record_create(
+                        practitioner=author, data={"subject_reference": subject, "searched_at": searched, **answers}
+                    )
+                    if kind != 4:
+                        workflow.record_submit(record=record, actor=author)
+            made += 1
+        return made

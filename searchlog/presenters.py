@@ -1,0 +1,65 @@
+"""How a record's answers read on a page: labels and plain values, in the order of the form."""
+
+from __future__ import annotations
+
+from searchlog.formatting import when
+from searchlog.models import SearchRecord
+
+# (label, field, anchor on the edit page)
+_ROWS = [
+    ("Case reference", "subject_reference", "id_subject_reference"),
+    ("Initials", "subject_initials", "id_subject_initials"),
+    ("When you searched", "searched_at", "id_searched_at"),
+    ("Where you searched", "platforms", "id_platforms_0"),
+    ("What you searched for", "search_terms", "id_search_terms"),
+    ("Content seen", "content_visibility", "id_content_visibility_0"),
+    ("Why you needed it", "purpose", "id_purpose"),
+    ("Consent", "consent_status", "id_consent_status_0"),
+    ("Consent details", "consent_details", "id_consent_details"),
+    ("Emergency", "is_emergency", "id_is_emergency"),
+    ("Kind of emergency", "emergency_category", "id_emergency_category_0"),
+    ("Justification", "justification", "id_justification"),
+    ("Account and device", "account_used", "id_account_used_0"),
+    ("Interaction", "interaction", "id_interaction_0"),
+    ("Other people's information", "collateral_intrusion", "id_collateral_intrusion"),
+    ("Lawful basis", "lawful_basis", "id_lawful_basis_0"),
+    ("Special category condition", "special_category_condition", "id_special_category_condition"),
+    ("What you found", "findings", "id_findings"),
+    ("What you did with it", "actions_taken", "id_actions_taken_0"),
+    ("What you kept, and where", "information_retained", "id_information_retained"),
+]
+
+
+def _value(record: SearchRecord, field: str) -> str:
+    if field == "searched_at":
+        return when(record.searched_at)
+    if field == "platforms":
+        return "\n".join(record.get_platforms_display())
+    if field == "actions_taken":
+        shown = record.get_actions_taken_display()
+        if record.actions_taken_details:
+            shown.append(record.actions_taken_details)
+        return "\n".join(shown)
+    if field == "is_emergency":
+        return "Yes" if record.is_emergency else "No"
+    display = getattr(record, f"get_{field}_display", None)
+    return display() if display and getattr(record, field) else getattr(record, field)
+
+
+def record_answers(record: SearchRecord) -> list[tuple[str, str, str]]:
+    """Rows of (label, anchor, value) for a summary list; optional blanks left out."""
+    rows = []
+    for label, field, anchor in _ROWS:
+        if field == "emergency_category" and not record.is_emergency:
+            continue
+        rows.append((label, anchor, _value(record, field)))
+    return rows
+
+
+_ANCHORS = {field: anchor for _, field, anchor in _ROWS}
+_ANCHORS.update({"platforms_other": "id_platforms_other", "actions_taken_details": "id_actions_taken_details"})
+
+
+def anchor_for(field: str) -> str:
+    """The id on the edit page that an error about this field links to."""
+    return _ANCHORS.get(field, f"id_{field}")

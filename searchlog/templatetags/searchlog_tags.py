@@ -1,0 +1,37 @@
+"""Template filters for plain British dates and the record's tags."""
+
+from __future__ import annotations
+
+from django import template
+
+from searchlog import formatting
+from searchlog.flags import FLAG_LABELS
+from searchlog.presenters import anchor_for as _anchor_for
+
+register = template.Library()
+
+STATUS_COLOURS = {
+    "draft": "grey",
+    "submitted": "blue",
+    "returned": "orange",
+    "signed_off": "green",
+    "escalated": "red",
+}
+
+register.filter("when", formatting.when)
+register.filter("day", formatting.day)
+
+
+@register.filter
+def status_colour(status: str) -> str:
+    return STATUS_COLOURS.get(status, "grey")
+
+
+@register.filter
+def flag_label(flag: str) -> str:
+    return FLAG_LABELS.get(flag, flag)
+
+
+@register.filter
+def anchor_for(field: str) -> str:
+    return _anchor_for(field)

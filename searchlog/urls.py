@@ -1,0 +1,23 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from searchlog.views import records, system
+
+urlpatterns = [
+    path("", records.home, name="home"),
+    path("healthz", system.healthz, name="healthz"),
+    path(
+        "sign-in/",
+        auth_views.LoginView.as_view(template_name="searchlog/sign_in.html", authentication_form=system.SignInForm),
+        name="login",
+    ),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("records/", records.my_records, name="my-records"),
+    path("records/all/", records.all_records, name="all-records"),
+    path("records/new/", records.record_new, name="record-new"),
+    path("records/quick/", records.record_quick, name="record-quick"),
+    path("records/<str:reference>/", records.record_detail, name="record-detail"),
+    path("records/<str:reference>/change/", records.record_edit, name="record-edit"),
+    path("records/<str:reference>/check/", records.record_check, name="record-check"),
+    path("records/<str:reference>/submit/", records.record_submit, name="record-submit"),
+]

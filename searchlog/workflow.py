@@ -1,0 +1,184 @@
+"""Every write that changes a search record: create, edit, submit.
+
+Pages, the API, tasks and commands call these functions; none of them changes a
+record's status or content by itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from searchlog import clock
+from searchlog.errors import NotPermitted, RecordInvalid, TransitionNotAllowed
+from searchlog.justification import is_justified, missing_answers
+from searchlog.models import (
+    AccountUsed,
+    ActionTaken,
+    ConsentStatus,
+    ContentVisibility,
+    EmergencyCategory,
+    Interaction,
+    LawfulBasis,
+    Platform,
+    ReferenceCounter,
+    SearchRecord,
+    Status,
+    Transition,
+    User,
+)
+
+# The answers a practitioner gives; everything else on the record is kept by this module.
+EDITABLE_FIELDS = (
+    "subject_reference", "subject_initials", "searched_at", "platforms", "platforms_other",
+    "search_terms", "content_visibility", "purpose", "consent_status", "consent_details",
+    "is_emergency", "emergency_category", "justification", "collateral_intrusion", "account_used",
+    "interaction", "lawful_basis", "special_category_condition", "findings", "actions_taken",
+    "actions_taken_details", "information_retained",
+)
+_CHOICE_FIELDS = {
+    "content_visibility": ContentVisibility,
+    "consent_status": ConsentStatus,
+    "emergency_category": EmergencyCategory,
+    "account_used": AccountUsed,
+    "interaction": Interaction,
+    "lawful_basis": LawfulBasis,
+}
+_LIST_FIELDS = {"platforms": Platform, "actions_taken": ActionTaken}
+_SUBJECT_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.\- ]*$")
+_INITIALS = re.compile(r"^[A-Za-z][A-Za-z .'\-]*$")
+
+
+def _clean(record: SearchRecord) -> dict[str, list[str]]:
+    """Check the rules every saved record keeps, draft or not; tidy dependent answers."""
+    errors: dict[str, list[str]] = {}
+    record.subject_reference = (record.subject_reference or "").strip()
+    record.subject_initials = (record.subject_initials or "").strip()
+    if not record.subject_reference:
+        errors["subject_reference"] = ["Enter the person's case reference"]
+    elif len(record.subject_reference) > 60 or not _SUBJECT_REFERENCE.match(record.subject_reference):
+        errors["subject_reference"] = [
+            "Case reference must be 60 characters or fewer and use only letters, numbers, spaces and / - _ ."
+        ]
+    if record.subject_initials and (len(record.subject_initials) > 6 or not _INITIALS.match(record.subject_initials)):
+        errors["subject_initials"] = ["Initials must be 6 characters or fewer, using letters only"]
+    if record.searched_at is None:
+        errors["searched_at"] = ["Enter when you searched"]
+    elif record.searched_at > record.created_at:
+        # A search cannot be recorded before it happened (also a database constraint).
+        errors["searched_at"] = ["When you searched must be in the past"]
+    for field, choices in _CHOICE_FIELDS.items():
+        if getattr(record, field) not in ("", *choices.values):
+            errors[field] = ["Select one of the options"]
+    for field, choices in _LIST_FIELDS.items():
+        values = getattr(record, field)
+        if not isinstance(values, list) or any(v not in choices.values for v in values):
+            errors[field] = ["Select only options from the list"]
+        else:
+            # Keep the order of the list of choices, without repeats.
+            setattr(record, field, [v for v in choices.values if v in values])
+    if errors:
+        return errors
+    # Answers to questions that no longer apply are dropped, so nothing hidden is kept.
+    if Platform.OTHER not in record.platforms:
+        record.platforms_other = ""
+    if ActionTaken.OTHER not in record.actions_taken:
+        record.actions_taken_details = ""
+    if record.consent_status == ConsentStatus.NOT_SOUGHT_EMERGENCY:
+        record.is_emergency = True
+    if not record.is_emergency:
+        record.emergency_category = ""
+    return errors
+
+
+def _apply(record: SearchRecord, data: Mapping[str, Any]) -> None:
+    unknown = set(data) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise RecordInvalid({name: ["This field cannot be changed"] for name in sorted(unknown)})
+    for field, value in data.items():
+        if value is None and field not in ("searched_at",):
+            value = [] if field in _LIST_FIELDS else ""
+        setattr(record, field, value)
+
+
+def _next_reference(year: int) -> str:
+    ReferenceCounter.objects.get_or_create(year=year)
+    # The row lock taken by this UPDATE serialises concurrent creates until commit.
+    ReferenceCounter.objects.filter(year=year).update(last=F("last") + 1)
+    number = ReferenceCounter.objects.get(year=year).last
+    return f"OS-{year}-{number:06d}"
+
+
+def _save(record: SearchRecord) -> None:
+    errors = _clean(record)
+    if errors:
+        raise RecordInvalid(errors)
+    record.is_justified = is_justified(record)
+    record.updated_at = clock.now()
+    record.save()
+
+
+def _transition(record: SearchRecord, *, action: str, from_status: str, actor: User, comment: str = "") -> None:
+    Transition.objects.create(
+        record=record, action=action, from_status=from_status, to_status=record.status,
+        actor=actor, at=record.updated_at, comment=comment,
+    )
+
+
+@transaction.atomic
+def record_create(*, practitioner: User, data: Mapping[str, Any], quick: bool = False) -> SearchRecord:
+    """Create a draft record for the practitioner from their answers."""
+    if practitioner.team_id is None:
+        raise NotPermitted("You are not a member of a team. Ask an administrator to add you to one.")
+    now = clock.now()
+    record = SearchRecord(
+        practitioner=practitioner, team_id=practitioner.team_id, status=Status.DRAFT,
+        created_at=now, updated_at=now, is_quick_record=quick,
+    )
+    _apply(record, data)
+    if quick:
+        record.is_emergency = True
+    record.reference = _next_reference(now.year)
+    _save(record)
+    _transition(record, action=Transition.Action.CREATE, from_status="", actor=practitioner)
+    return record
+
+
+@transaction.atomic
+def record_update(*, record: SearchRecord, actor: User, data: Mapping[str, Any]) -> SearchRecord:
+    """Change the answers of a draft or returned record; only its practitioner may."""
+    record = SearchRecord.objects.select_for_update().get(pk=record.pk)
+    if record.practitioner_id != actor.pk:
+        raise NotPermitted("Only the practitioner who made a record can change it.")
+    if not record.is_editable:
+        raise TransitionNotAllowed(
+            f"Record {record.reference} is {record.get_status_display().lower()} and can no longer be changed."
+        )
+    _apply(record, data)
+    _save(record)
+    return record
+
+
+@transaction.atomic
+def record_submit(*, record: SearchRecord, actor: User) -> SearchRecord:
+    """Submit a record for review; refuse it unless it is justified."""
+    record = SearchRecord.objects.select_for_update().get(pk=record.pk)
+    if record.practitioner_id != actor.pk:
+        raise NotPermitted("Only the practitioner who made a record can submit it.")
+    if not record.is_editable:
+        raise TransitionNotAllowed(
+            f"Record {record.reference} is {record.get_status_display().lower()} and cannot be submitted."
+        )
+    missing = missing_answers(record)
+    if missing:
+        raise RecordInvalid({field: [message] for field, message in missing.items()})
+    from_status = record.status
+    record.status = Status.SUBMITTED
+    record.submitted_at = clock.now()
+    _save(record)
+    _transition(record, action=Transition.Action.SUBMIT, from_status=from_status, actor=actor)
+    return record

@@ -1,0 +1,61 @@
+"""factory_boy factories for people, teams and records."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from searchlog.models import Role, SearchRecord, Status, Team, User
+
+JUSTIFIED_ANSWERS = {
+    "platforms": ["facebook"],
+    "search_terms": "Public profile found by name and town.",
+    "content_visibility": "public",
+    "purpose": "Check a report that the person had moved.",
+    "consent_status": "obtained_written",
+    "consent_details": "Signed consent form on the case file.",
+    "account_used": "org_account_org_device",
+    "interaction": "viewed_only",
+    "lawful_basis": "public_task",
+    "actions_taken": ["case_file"],
+}
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    role = Role.PRACTITIONER
+    team = factory.SubFactory(TeamFactory)
+    password = factory.django.Password("correct horse battery")
+
+
+class RecordFactory(factory.django.DjangoModelFactory):
+    """A record straight into the table (for lists and constraints); use workflow for behaviour."""
+
+    class Meta:
+        model = SearchRecord
+
+    practitioner = factory.SubFactory(UserFactory)
+    team = factory.LazyAttribute(lambda r: r.practitioner.team)
+    reference = factory.Sequence(lambda n: f"OS-2026-{n + 1:06d}")
+    status = Status.DRAFT
+    created_at = factory.LazyFunction(timezone.now)
+    updated_at = factory.LazyAttribute(lambda r: r.created_at)
+    searched_at = factory.LazyAttribute(lambda r: r.created_at - timedelta(hours=1))
+    subject_reference = factory.Sequence(lambda n: f"CASE-{n:05d}")
