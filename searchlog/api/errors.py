@@ -21,4 +21,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = PermissionDenied(str(exc))
     elif isinstance(exc, TransitionNotAllowed):
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, ValidationError) and isinstance(response.data, dict):
+        response.data = {field: _flatten(messages) for field, messages in response.data.items()}
+    return response
+
+
+def _flatten(messages: Any) -> list[str]:
+    """Every field maps to a list of messages, even for a list field's items ({"0": [...]})."""
+    if isinstance(messages, dict):
+        return [f"Item {int(k) + 1 if str(k).isdigit() else k}: {m}" for k, v in messages.items() for m in _flatten(v)]
+    if isinstance(messages, list):
+        return [m for item in messages for m in _flatten(item)]
+    return [str(messages)]

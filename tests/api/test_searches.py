@@ -1,0 +1,252 @@
+"""The searches API: create, read, change, submit, filters, errors and scope."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from searchlog.models import SearchRecord, Status
+from tests.conftest import PASSWORD
+from tests.factories import RecordFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/searches/"
+
+
+def iso(moment) -> str:
+    return moment.isoformat()
+
+
+def test_token_then_me(client, practitioner):
+    response = client.post("/api/v1/auth/token/", {"username": "alice", "password": PASSWORD})
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert Token.objects.get(user=practitioner).key == token
+    me = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert me.status_code == 200
+    assert me.json() == {
+        "username": "alice", "first_name": practitioner.first_name, "last_name": practitioner.last_name,
+        "email": "alice@example.org", "role": "practitioner", "roles": ["practitioner"], "team": "Adults North",
+        "managed_teams": [],
+    }
+
+
+def test_wrong_password_gets_no_token(client, practitioner):
+    response = client.post("/api/v1/auth/token/", {"username": "alice", "password": "nope"})
+    assert response.status_code == 400
+    assert "token" not in response.json()
+
+
+def test_manager_me_lists_roles_and_teams(api, manager):
+    body = api(manager).get("/api/v1/me/").json()
+    assert body["roles"] == ["practitioner", "manager"]
+    assert body["managed_teams"] == ["Adults North"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/me/", URL])
+def test_anonymous_is_refused(api, path):
+    assert api().get(path).status_code == 401
+
+
+def test_create_a_draft(api, practitioner):
+    searched = timezone.now() - timedelta(hours=2)
+    response = api(practitioner).post(
+        URL, {"subject_reference": "LAS-1", "searched_at": iso(searched), "platforms": ["facebook", "other"],
+              "platforms_other": "A local forum"}, format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["reference"].startswith("OS-")
+    assert body["status"] == "draft"
+    assert body["justified"] is False
+    assert body["practitioner"] == "alice"
+    assert body["team"] == "Adults North"
+    assert body["platforms"] == ["facebook", "other"]
+    assert SearchRecord.objects.get(reference=body["reference"]).platforms_other == "A local forum"
+
+
+def test_create_submit_and_read_back(api, practitioner, justified_answers):
+    client = api(practitioner)
+    created = client.post(
+        URL, {"subject_reference": "LAS-1", "searched_at": iso(timezone.now()), **justified_answers}, format="json"
+    ).json()
+    assert created["justified"] is True
+    submitted = client.post(f"{URL}{created['reference']}/submit/")
+    assert submitted.status_code == 200
+    assert submitted.json()["status"] == "submitted"
+    assert submitted.json()["submitted_at"]
+    assert client.get(f"{URL}{created['reference']}/").json()["status"] == "submitted"
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"searched_at": "2999-01-01T00:00:00Z"}, "searched_at"),
+        ({"platforms": ["myspace"]}, "platforms"),
+        ({"consent_status": "maybe"}, "consent_status"),
+        ({"subject_reference": ""}, "subject_reference"),
+        ({"subject_reference": None}, "subject_reference"),
+        ({"searched_at": "yesterday"}, "searched_at"),
+        ({"account_used": "a friend's phone"}, "account_used"),
+    ],
+)
+def test_bad_input_is_400_with_the_field_and_saves_nothing(api, practitioner, payload, field):
+    data = {"subject_reference": "LAS-1", "searched_at": iso(timezone.now()), **payload}
+    response = api(practitioner).post(URL, data, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+    assert isinstance(response.json()[field], list)
+    assert SearchRecord.objects.count() == 0
+
+
+def test_missing_required_fields_are_named(api, practitioner):
+    response = api(practitioner).post(URL, {}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) == {"subject_reference", "searched_at"}
+
+
+def test_submit_an_unjustified_record_is_400_with_the_missing_fields(api, practitioner, make_record):
+    record = make_record()
+    response = api(practitioner).post(f"{URL}{record.reference}/submit/")
+    assert response.status_code == 400
+    assert {"purpose", "consent_status", "lawful_basis"} <= set(response.json())
+    record.refresh_from_db()
+    assert record.status == Status.DRAFT
+
+
+def test_patch_a_draft(api, practitioner, make_record):
+    record = make_record()
+    response = api(practitioner).patch(f"{URL}{record.reference}/", {"purpose": "Check a move"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["purpose"] == "Check a move"
+    record.refresh_from_db()
+    assert record.purpose == "Check a move"
+
+
+def test_patch_cannot_change_status_or_reference(api, practitioner, make_record):
+    record = make_record()
+    response = api(practitioner).patch(
+        f"{URL}{record.reference}/", {"status": "signed_off", "reference": "OS-2026-999999"}, format="json"
+    )
+    record.refresh_from_db()
+    assert response.status_code == 200
+    assert (record.status, record.reference) == (Status.DRAFT, response.json()["reference"])
+
+
+def test_patch_a_submitted_record_is_409_and_changes_nothing(api, practitioner, make_record, justified_answers):
+    record = make_record(submit=True, **justified_answers)
+    response = api(practitioner).patch(f"{URL}{record.reference}/", {"purpose": "Changed"}, format="json")
+    assert response.status_code == 409
+    assert "detail" in response.json()
+    record.refresh_from_db()
+    assert record.purpose == justified_answers["purpose"]
+
+
+def test_submit_twice_is_409(api, practitioner, make_record, justified_answers):
+    record = make_record(submit=True, **justified_answers)
+    assert api(practitioner).post(f"{URL}{record.reference}/submit/").status_code == 409
+
+
+def test_put_and_delete_are_not_allowed(api, practitioner, make_record):
+    record = make_record()
+    client = api(practitioner)
+    assert client.put(f"{URL}{record.reference}/", {}, format="json").status_code == 405
+    assert client.delete(f"{URL}{record.reference}/").status_code == 405
+    assert SearchRecord.objects.filter(pk=record.pk).exists()
+
+
+@pytest.mark.parametrize("persona", ["colleague", "outsider", "other_manager"])
+def test_another_practitioners_record_is_404(request, api, make_record, persona):
+    record = make_record()
+    client = api(request.getfixturevalue(persona))
+    assert client.get(f"{URL}{record.reference}/").status_code == 404
+    assert client.patch(f"{URL}{record.reference}/", {"purpose": "x"}, format="json").status_code == 404
+    assert client.post(f"{URL}{record.reference}/submit/").status_code == 404
+    assert record.reference not in [r["reference"] for r in client.get(URL).json()["results"]]
+    record.refresh_from_db()
+    assert record.purpose == ""
+
+
+@pytest.mark.parametrize("persona", ["manager", "auditor"])
+def test_manager_and_auditor_read_but_cannot_change(request, api, make_record, persona, justified_answers):
+    record = make_record(**justified_answers)
+    client = api(request.getfixturevalue(persona))
+    assert client.get(f"{URL}{record.reference}/").status_code == 200
+    assert client.patch(f"{URL}{record.reference}/", {"purpose": "x"}, format="json").status_code == 403
+    assert client.post(f"{URL}{record.reference}/submit/").status_code == 403
+    record.refresh_from_db()
+    assert record.status == Status.DRAFT and record.purpose == justified_answers["purpose"]
+
+
+def test_auditor_cannot_create(api, auditor):
+    response = api(auditor).post(URL, {"subject_reference": "X", "searched_at": iso(timezone.now())}, format="json")
+    assert response.status_code == 403
+    assert SearchRecord.objects.count() == 0
+
+
+def test_list_filters(api, practitioner, make_record, justified_answers):
+    submitted = make_record(submit=True, **justified_answers)
+    draft = make_record(consent_status="refused", searched_at=timezone.now() - timedelta(days=3))
+    emergency = make_record(quick=True, platforms=["facebook"], emergency_category="risk_to_life")
+    client = api(practitioner)
+
+    def refs(**params) -> set[str]:
+        return {r["reference"] for r in client.get(URL, params).json()["results"]}
+
+    assert refs() == {submitted.reference, draft.reference, emergency.reference}
+    assert refs(status="submitted") == {submitted.reference}
+    assert refs(justified="true") == {submitted.reference}
+    assert refs(justified="false") == {draft.reference, emergency.reference}
+    assert refs(is_emergency="true") == {emergency.reference}
+    assert refs(consent_status="refused") == {draft.reference}
+    assert refs(team="Adults North") == refs()
+    assert refs(team=str(practitioner.team_id)) == refs()
+    assert refs(team="Children East") == set()
+    assert refs(practitioner="alice") == refs()
+    assert refs(searched_before=iso(timezone.now() - timedelta(days=1))) == {draft.reference}
+    assert draft.reference not in refs(searched_after=iso(timezone.now() - timedelta(days=1)))
+    assert client.get(URL, {"status": "nonsense"}).status_code == 400
+
+
+def test_list_is_paginated_with_flags(api, practitioner, make_record):
+    make_record(quick=True, platforms=["facebook"], emergency_category="risk_to_life")
+    body = api(practitioner).get(URL).json()
+    assert set(body) == {"count", "next", "previous", "results"}
+    assert body["count"] == 1
+    assert body["results"][0]["flags"] == ["emergency"]
+
+
+def test_repeat_searching_flag_counts_the_team(api, practitioner, colleague, make_record):
+    for author in (practitioner, colleague, practitioner):
+        make_record(by=author, subject_reference="LAS-7")
+    flags = [r["flags"] for r in api(practitioner).get(URL).json()["results"]]
+    assert ["repeat_searching"] in flags
+
+
+def _list_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL).status_code == 200
+    return len(queries)
+
+
+def test_list_query_count_does_not_grow(api, practitioner):
+    client = api(practitioner)
+    RecordFactory.create_batch(5, practitioner=practitioner)
+    five = _list_queries(client)
+    RecordFactory.create_batch(45, practitioner=practitioner)
+    assert _list_queries(client) == five
+
+
+def test_schema_and_docs_are_served_locally(client):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/searches/{reference}/submit/" in schema.content
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200
+    assert b"cdn" not in docs.content.lower()
+    assert b"/static/drf_spectacular_sidecar/" in docs.content
