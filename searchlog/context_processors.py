@@ -6,24 +6,36 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from searchlog import selectors
+
 
 def _navigation(request: HttpRequest) -> list[dict[str, object]]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
-    items = []
+    items: list[tuple[str, str, int | None]] = []
     if not user.is_auditor:
         items += [
-            ("Record a search", reverse("record-new")),
-            ("Quick emergency record", reverse("record-quick")),
-            ("My records", reverse("my-records")),
+            ("Record a search", reverse("record-new"), None),
+            ("Quick emergency record", reverse("record-quick"), None),
+            ("My records", reverse("my-records"), None),
         ]
-    items.append(("API", reverse("api-docs")))
+    if user.is_manager or user.is_auditor:
+        items.append(("Review queue", reverse("review-queue"), selectors.review_queue_count(user)))
+    if user.is_manager:
+        items.append(("Team records", reverse("all-records"), None))
+    if user.is_auditor:
+        items += [
+            ("All records", reverse("all-records"), None),
+            ("Escalations", reverse("escalations"), selectors.open_escalation_count(user)),
+        ]
     # The item whose address is the longest start of this page's address is the current one.
     path = request.path
-    matching = [href for _, href in items if path.startswith(href)]
+    matching = [href for _, href, _ in items if path.startswith(href)]
     current = max(matching, key=len, default=None)
-    return [{"text": text, "href": href, "active": href == current, "count": None} for text, href in items]
+    return [
+        {"text": text, "href": href, "active": href == current, "count": count} for text, href, count in items
+    ]
 
 
 def service(request: HttpRequest) -> dict[str, object]:

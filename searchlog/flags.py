@@ -1,14 +1,21 @@
-"""Which warning flags a record carries, computed in one place for pages, API and exports."""
+"""Which warning flags a record carries: each flag is one database condition, defined once here.
+
+`with_flags` annotates a queryset with a boolean per flag (so a list costs one query and can be
+filtered by flag); `flags_for` reads those annotations off a record.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from searchlog.models import CONSENT_OBTAINED, AccountUsed, ContentVisibility, Interaction, SearchRecord
+from searchlog import clock
+from searchlog.models import CONSENT_OBTAINED, AccountUsed, ContentVisibility, Interaction, SearchRecord, Status
+from searchlog.working_days import deadline_after
 
 FLAG_LABELS = {
     "emergency": "Emergency",
@@ -23,9 +30,36 @@ FLAG_LABELS = {
 }
 
 
-def with_flag_data(records: QuerySet[SearchRecord]) -> QuerySet[SearchRecord]:
-    """Annotate what the flags need from other rows, so a list costs one query."""
+def overdue_before(now: datetime) -> datetime:
+    """Records submitted before this moment are past the review deadline now (in working days)."""
+    days = settings.SEARCHLOG_REVIEW_DEADLINE_WORKING_DAYS
+    day = timezone.localtime(now).date()
+    # Walk back to the latest submission day whose deadline has passed; deadlines never go backwards.
+    while deadline_after(timezone.make_aware(datetime.combine(day, datetime.min.time())), days) > now:
+        day -= timedelta(days=1)
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time()))
+
+
+def _conditions(now: datetime) -> dict[str, Q]:
+    return {
+        "emergency": Q(is_emergency=True),
+        "no_consent": ~Q(consent_status="") & ~Q(consent_status__in=CONSENT_OBTAINED),
+        "personal_account": Q(account_used__in=[AccountUsed.PERSONAL_ACCOUNT, AccountUsed.PERSONAL_DEVICE]),
+        "interaction": Q(interaction=Interaction.INTERACTED),
+        "restricted_content": Q(content_visibility__in=[ContentVisibility.RESTRICTED, ContentVisibility.BOTH]),
+        "late_record": Q(
+            created_at__gt=F("searched_at") + timedelta(hours=settings.SEARCHLOG_LATE_RECORD_HOURS)
+        ),
+        "repeat_searching": Q(subject_search_count__gte=settings.SEARCHLOG_REPEAT_SEARCH_COUNT),
+        "reviewer_involved": Q(reviewer_involved=True),
+        "overdue": Q(status=Status.SUBMITTED, submitted_at__lt=overdue_before(now)),
+    }
+
+
+def with_flags(records: QuerySet[SearchRecord], now: datetime | None = None) -> QuerySet[SearchRecord]:
+    """Annotate each record with `flag_<name>` booleans and `subject_search_count`, in the same query."""
     window = timedelta(days=settings.SEARCHLOG_REPEAT_SEARCH_DAYS)
+    # Searches by the team about the same person in the window up to this search (this one included).
     same_subject = (
         SearchRecord.objects.filter(
             team_id=OuterRef("team_id"),
@@ -38,27 +72,22 @@ def with_flag_data(records: QuerySet[SearchRecord]) -> QuerySet[SearchRecord]:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return records.annotate(
+    records = records.annotate(
         subject_search_count=Coalesce(Subquery(same_subject, output_field=IntegerField()), 0)
     )
+    return records.annotate(**{
+        f"flag_{name}": ExpressionWrapper(condition, output_field=BooleanField())
+        for name, condition in _conditions(now or clock.now()).items()
+    })
+
+
+def with_flag(records: QuerySet[SearchRecord], flag: str) -> QuerySet[SearchRecord]:
+    """Only the records carrying `flag` (the queryset must come from with_flags)."""
+    if flag not in FLAG_LABELS:
+        raise ValueError(f"Unknown flag {flag!r}")
+    return records.filter(**{f"flag_{flag}": True})
 
 
 def flags_for(record: SearchRecord) -> list[str]:
-    """Return the record's flags, in the order of FLAG_LABELS."""
-    found = set()
-    if record.is_emergency:
-        found.add("emergency")
-    if record.consent_status and record.consent_status not in CONSENT_OBTAINED:
-        found.add("no_consent")
-    if record.account_used in (AccountUsed.PERSONAL_ACCOUNT, AccountUsed.PERSONAL_DEVICE):
-        found.add("personal_account")
-    if record.interaction == Interaction.INTERACTED:
-        found.add("interaction")
-    if record.content_visibility in (ContentVisibility.RESTRICTED, ContentVisibility.BOTH):
-        found.add("restricted_content")
-    if record.created_at - record.searched_at > timedelta(hours=settings.SEARCHLOG_LATE_RECORD_HOURS):
-        found.add("late_record")
-    count = getattr(record, "subject_search_count", None)
-    if count is not None and count >= settings.SEARCHLOG_REPEAT_SEARCH_COUNT:
-        found.add("repeat_searching")
-    return [flag for flag in FLAG_LABELS if flag in found]
+    """The record's flags, in the order of FLAG_LABELS (the record must come from with_flags)."""
+    return [name for name in FLAG_LABELS if getattr(record, f"flag_{name}")]

@@ -8,12 +8,14 @@ from django import forms
 from django.utils import timezone
 
 from searchlog.errors import RecordInvalid
+from searchlog.flags import FLAG_LABELS
 from searchlog.models import (
     AccountUsed,
     ActionTaken,
     ConsentStatus,
     ContentVisibility,
     EmergencyCategory,
+    EscalationOutcome,
     Interaction,
     LawfulBasis,
     Platform,
@@ -163,3 +165,56 @@ class StatusFilterForm(forms.Form):
         label="Status", required=False,
         choices=[("", "All statuses"), *SearchRecord._meta.get_field("status").choices],
     )
+
+
+class SignOffForm(forms.Form):
+    reviewer_involved = forms.TypedChoiceField(
+        label="Are you directly involved in this person's case?",
+        help_text="Reviews are normally independent. If you are involved, your sign-off will be flagged.",
+        choices=[("no", "No"), ("yes", "Yes")], coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you are directly involved in this person's case"},
+    )
+    comment = forms.CharField(label="Comment (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReturnForm(DomainErrorsMixin, forms.Form):
+    comment = forms.CharField(
+        label="What does the practitioner need to add or change?", widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter what the practitioner needs to add or change"},
+    )
+
+
+class EscalateForm(DomainErrorsMixin, forms.Form):
+    comment = forms.CharField(
+        label="What is your concern?",
+        help_text="For example a possible breach of privacy. Information governance will look at it.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter your concern about this search"},
+    )
+
+
+class AddendumForm(DomainErrorsMixin, forms.Form):
+    text = forms.CharField(
+        label="Add an addendum", help_text="A note added to the record. It cannot be changed or removed later.",
+        widget=forms.Textarea(attrs={"rows": 3}), error_messages={"required": "Enter the addendum"},
+    )
+
+
+class CloseEscalationForm(DomainErrorsMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label="Outcome", choices=EscalationOutcome.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Select the outcome"},
+    )
+    comment = forms.CharField(
+        label="What was decided, and why?", widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter what was decided and why"},
+    )
+
+
+class QueueFilterForm(forms.Form):
+    flag = forms.ChoiceField(label="Flag", required=False, choices=[("", "Any flag"), *FLAG_LABELS.items()])
+    practitioner = forms.ChoiceField(label="Practitioner", required=False, choices=[("", "Anyone")])
+
+    def __init__(self, *args: Any, practitioners: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].choices = [("", "Anyone"), *practitioners]

@@ -153,6 +153,10 @@ class SearchRecord(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     signed_off_at = models.DateTimeField(null=True, blank=True)
     is_quick_record = models.BooleanField(default=False)
+    revision = models.PositiveIntegerField(default=0, help_text="How many times it has been submitted.")
+    reviewer_involved = models.BooleanField(
+        default=False, help_text="The manager who signed it off said they are directly involved in the case."
+    )
 
     subject_reference = models.CharField(max_length=60)
     subject_initials = models.CharField(max_length=6, blank=True)
@@ -253,6 +257,78 @@ class ReferenceCounter(models.Model):
         return f"{self.year}: {self.last}"
 
 
+class RecordRevision(models.Model):
+    """The answers as they stood at each submission; earlier revisions stay readable."""
+
+    record = models.ForeignKey(SearchRecord, on_delete=models.PROTECT, related_name="revisions")
+    number = models.PositiveIntegerField()
+    submitted_at = models.DateTimeField()
+    answers = models.JSONField()
+
+    class Meta:
+        ordering = ["record", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "number"], name="revision_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id} revision {self.number}"
+
+
+class Addendum(models.Model):
+    """An append-only note added after a record was submitted."""
+
+    record = models.ForeignKey(SearchRecord, on_delete=models.PROTECT, related_name="addenda")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name_plural = "addenda"
+        constraints = [models.CheckConstraint(condition=~Q(text=""), name="addendum_text_not_blank")]
+
+    def __str__(self) -> str:
+        return f"Addendum to {self.record_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class EscalationOutcome(models.TextChoices):
+    NO_CONCERN = "no_concern", "No concern"
+    ADVICE_GIVEN = "advice_given", "Advice given"
+    BREACH_REFERRED = "breach_referred", "Possible breach referred to the data protection officer"
+
+
+class Escalation(models.Model):
+    """A manager's concern about a record, for information governance to close with an outcome."""
+
+    record = models.ForeignKey(SearchRecord, on_delete=models.PROTECT, related_name="escalations")
+    raised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField()
+    comment = models.TextField()
+    closed_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=EscalationOutcome.choices, blank=True)
+    closing_comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["raised_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(comment=""), name="escalation_comment_not_blank"),
+            models.CheckConstraint(
+                condition=(Q(closed_at__isnull=True) & Q(outcome="") & Q(closed_by__isnull=True))
+                | (Q(closed_at__isnull=False) & Q(outcome__in=EscalationOutcome.values) & ~Q(closing_comment="")),
+                name="escalation_closed_with_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Escalation of {self.record_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
 class Transition(models.Model):
     """A change of a record's status: who, when, and why."""
 
@@ -262,6 +338,7 @@ class Transition(models.Model):
         SIGN_OFF = "sign_off", "Signed off"
         RETURN = "return", "Returned"
         ESCALATE = "escalate", "Escalated"
+        CLOSE_ESCALATION = "close_escalation", "Escalation closed"
 
     record = models.ForeignKey(SearchRecord, on_delete=models.PROTECT, related_name="transitions")
     action = models.CharField(max_length=20, choices=Action.choices)
@@ -270,12 +347,15 @@ class Transition(models.Model):
     actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField()
     comment = models.TextField(blank=True)
+    reviewer_involved = models.BooleanField(
+        null=True, blank=True, help_text="At sign-off: the reviewer said they are directly involved in the case."
+    )
 
     class Meta:
         ordering = ["at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(action__in=["return", "escalate"]) | ~Q(comment=""),
+                condition=~Q(action__in=["return", "escalate", "close_escalation"]) | ~Q(comment=""),
                 name="transition_comment_required",
             ),
         ]

@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from searchlog.formatting import when
-from searchlog.models import SearchRecord
+from searchlog.models import (
+    AccountUsed,
+    ActionTaken,
+    ConsentStatus,
+    ContentVisibility,
+    EmergencyCategory,
+    Interaction,
+    LawfulBasis,
+    Platform,
+    SearchRecord,
+)
 
 # (label, field, anchor on the edit page)
 _ROWS = [
@@ -63,3 +75,38 @@ _ANCHORS.update({"platforms_other": "id_platforms_other", "actions_taken_details
 def anchor_for(field: str) -> str:
     """The id on the edit page that an error about this field links to."""
     return _ANCHORS.get(field, f"id_{field}")
+
+
+_CHOICES = {
+    "platforms": Platform, "actions_taken": ActionTaken, "content_visibility": ContentVisibility,
+    "consent_status": ConsentStatus, "emergency_category": EmergencyCategory, "account_used": AccountUsed,
+    "interaction": Interaction, "lawful_basis": LawfulBasis,
+}
+_LABELS = {field: label for label, field, _ in _ROWS} | {
+    "platforms_other": "Other website or app", "actions_taken_details": "Other action",
+}
+
+
+def _plain(field: str, value: object) -> str:
+    labels = dict(_CHOICES[field].choices) if field in _CHOICES else {}
+    if isinstance(value, list):
+        return ", ".join(labels.get(v, str(v)) for v in value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if field == "searched_at" and value:
+        return when(datetime.fromisoformat(str(value)))
+    return labels.get(value, str(value or ""))
+
+
+def revision_changes(before: dict[str, object], after: dict[str, object]) -> list[tuple[str, str, str]]:
+    """What changed between two revisions' answers, as (label, before, after) in form order."""
+    return [
+        (_LABELS.get(field, field), _plain(field, before.get(field)), _plain(field, after.get(field)))
+        for field in _LABELS
+        if before.get(field) != after.get(field)
+    ]
+
+
+def revision_rows(answers: dict[str, object]) -> list[tuple[str, str]]:
+    """A revision's answers as (label, value) rows, in form order."""
+    return [(label, _plain(field, answers.get(field))) for field, label in _LABELS.items()]

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from searchlog import clock
 from searchlog.errors import RecordNotFound
-from searchlog.models import SearchRecord, User
+from searchlog.models import Escalation, Role, SearchRecord, Status, User
 
 
 def _with_people(records: QuerySet[SearchRecord]) -> QuerySet[SearchRecord]:
@@ -48,6 +48,52 @@ def record_of(user: User, reference: str) -> SearchRecord:
         return records_of(user).get(reference=reference)
     except SearchRecord.DoesNotExist:
         raise RecordNotFound(reference) from None
+
+
+def review_scope(user: User) -> Q:
+    """Which records the user may review: a manager their teams' (never their own); an auditor managers' own."""
+    if user.is_manager:
+        return Q(team__in=user.managed_teams.all()) & ~Q(practitioner=user)
+    if user.is_auditor:
+        # A manager's own record is reviewed by another manager of the team or by information governance.
+        return Q(practitioner__role=Role.MANAGER)
+    return Q(pk__in=[])
+
+
+def can_review(user: User, record: SearchRecord) -> bool:
+    return SearchRecord.objects.filter(review_scope(user), pk=record.pk).exists()
+
+
+def review_queue_for(user: User) -> QuerySet[SearchRecord]:
+    """What the user may sign off now, oldest submission first."""
+    return _with_people(
+        SearchRecord.objects.filter(review_scope(user), status=Status.SUBMITTED).order_by("submitted_at", "id")
+    )
+
+
+def review_queue_count(user: User) -> int:
+    if not (user.is_manager or user.is_auditor):
+        return 0
+    return review_queue_for(user).count()
+
+
+def escalations_for(user: User) -> QuerySet[Escalation]:
+    """Escalations an auditor handles, open ones first, oldest first."""
+    if not user.is_auditor:
+        return Escalation.objects.none()
+    return Escalation.objects.select_related("record", "record__practitioner", "record__team", "raised_by",
+                                             "closed_by").order_by(F("closed_at").asc(nulls_first=True), "raised_at")
+
+
+def open_escalation_count(user: User) -> int:
+    return escalations_for(user).filter(closed_at__isnull=True).count()
+
+
+def escalation_for(user: User, pk: int) -> Escalation:
+    try:
+        return escalations_for(user).get(pk=pk)
+    except Escalation.DoesNotExist:
+        raise RecordNotFound(str(pk)) from None
 
 
 def repeat_search_count(*, team_id: int, subject_reference: str, exclude_pk: int | None = None,

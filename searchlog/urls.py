@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from searchlog.views import records, system
+from searchlog.views import records, review, system
 
 urlpatterns = [
     path("", records.home, name="home"),
@@ -16,7 +16,14 @@ urlpatterns = [
     path("records/all/", records.all_records, name="all-records"),
     path("records/new/", records.record_new, name="record-new"),
     path("records/quick/", records.record_quick, name="record-quick"),
-    path("records/<str:reference>/", records.record_detail, name="record-detail"),
+    path("records/<str:reference>/", review.record_detail, name="record-detail"),
+    path("records/<str:reference>/sign-off/", review.record_sign_off, name="record-sign-off"),
+    path("records/<str:reference>/return/", review.record_return, name="record-return"),
+    path("records/<str:reference>/escalate/", review.record_escalate, name="record-escalate"),
+    path("records/<str:reference>/addenda/", review.record_addendum, name="record-addendum"),
+    path("review/", review.review_queue, name="review-queue"),
+    path("escalations/", review.escalations, name="escalations"),
+    path("escalations/<int:pk>/", review.escalation_detail, name="escalation-detail"),
     path("records/<str:reference>/change/", records.record_edit, name="record-edit"),
     path("records/<str:reference>/check/", records.record_check, name="record-check"),
     path("records/<str:reference>/submit/", records.record_submit, name="record-submit"),

@@ -13,18 +13,22 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
-from searchlog import clock
+from searchlog import clock, selectors
 from searchlog.errors import NotPermitted, RecordInvalid, TransitionNotAllowed
 from searchlog.justification import is_justified, missing_answers
 from searchlog.models import (
     AccountUsed,
     ActionTaken,
+    Addendum,
     ConsentStatus,
     ContentVisibility,
     EmergencyCategory,
+    Escalation,
+    EscalationOutcome,
     Interaction,
     LawfulBasis,
     Platform,
+    RecordRevision,
     ReferenceCounter,
     SearchRecord,
     Status,
@@ -163,22 +167,147 @@ def record_update(*, record: SearchRecord, actor: User, data: Mapping[str, Any])
     return record
 
 
+def answers_of(record: SearchRecord) -> dict[str, Any]:
+    """The record's answers as JSON-safe values (for revisions and the audit trail)."""
+    answers = {field: getattr(record, field) for field in EDITABLE_FIELDS}
+    answers["searched_at"] = record.searched_at.isoformat() if record.searched_at else None
+    return answers
+
+
+def _locked(record: SearchRecord) -> SearchRecord:
+    # The row lock makes concurrent actions on one record take turns; the loser sees the new state.
+    return SearchRecord.objects.select_for_update().select_related("practitioner", "team").get(pk=record.pk)
+
+
+def _state_error(record: SearchRecord, doing: str) -> TransitionNotAllowed:
+    reviewed = (Status.SIGNED_OFF, Status.RETURNED, Status.ESCALATED)
+    if record.status in reviewed and doing in ("sign off", "return", "escalate"):
+        return TransitionNotAllowed(
+            f"Record {record.reference} has already been reviewed: it is {record.get_status_display().lower()}."
+        )
+    return TransitionNotAllowed(
+        f"Record {record.reference} is {record.get_status_display().lower()}: you cannot {doing} it now."
+    )
+
+
 @transaction.atomic
 def record_submit(*, record: SearchRecord, actor: User) -> SearchRecord:
-    """Submit a record for review; refuse it unless it is justified."""
-    record = SearchRecord.objects.select_for_update().get(pk=record.pk)
+    """Submit (or resubmit) a record for review; refuse it unless it is justified."""
+    record = _locked(record)
     if record.practitioner_id != actor.pk:
         raise NotPermitted("Only the practitioner who made a record can submit it.")
     if not record.is_editable:
-        raise TransitionNotAllowed(
-            f"Record {record.reference} is {record.get_status_display().lower()} and cannot be submitted."
-        )
+        raise _state_error(record, "submit")
     missing = missing_answers(record)
     if missing:
         raise RecordInvalid({field: [message] for field, message in missing.items()})
     from_status = record.status
     record.status = Status.SUBMITTED
     record.submitted_at = clock.now()
+    record.revision += 1
     _save(record)
+    RecordRevision.objects.create(
+        record=record, number=record.revision, submitted_at=record.submitted_at, answers=answers_of(record)
+    )
     _transition(record, action=Transition.Action.SUBMIT, from_status=from_status, actor=actor)
     return record
+
+
+def _review(record: SearchRecord, actor: User, doing: str) -> SearchRecord:
+    """Lock the record and check the actor may review it now (separation of duties)."""
+    record = _locked(record)
+    if record.practitioner_id == actor.pk:
+        raise NotPermitted("You cannot review your own record. Another manager of the team, or an auditor, must.")
+    if not selectors.can_review(actor, record):
+        raise NotPermitted("Only a manager of the record's team can review it.")
+    if record.status != Status.SUBMITTED:
+        raise _state_error(record, doing)
+    return record
+
+
+def _required_comment(comment: str, message: str) -> str:
+    comment = (comment or "").strip()
+    if not comment:
+        raise RecordInvalid({"comment": [message]})
+    return comment
+
+
+@transaction.atomic
+def record_sign_off(*, record: SearchRecord, actor: User, reviewer_involved: bool, comment: str = "") -> SearchRecord:
+    """Sign off a submitted record, noting whether the reviewer is involved in the case."""
+    record = _review(record, actor, "sign off")
+    record.status = Status.SIGNED_OFF
+    record.signed_off_at = clock.now()
+    record.reviewer_involved = bool(reviewer_involved)
+    _save(record)
+    Transition.objects.create(
+        record=record, action=Transition.Action.SIGN_OFF, from_status=Status.SUBMITTED, to_status=record.status,
+        actor=actor, at=record.updated_at, comment=(comment or "").strip(), reviewer_involved=bool(reviewer_involved),
+    )
+    return record
+
+
+@transaction.atomic
+def record_return(*, record: SearchRecord, actor: User, comment: str) -> SearchRecord:
+    """Return a submitted record to its practitioner for more information."""
+    comment = _required_comment(comment, "Enter what the practitioner needs to add or change")
+    record = _review(record, actor, "return")
+    record.status = Status.RETURNED
+    _save(record)
+    _transition(record, action=Transition.Action.RETURN, from_status=Status.SUBMITTED, actor=actor, comment=comment)
+    return record
+
+
+@transaction.atomic
+def record_escalate(*, record: SearchRecord, actor: User, comment: str) -> Escalation:
+    """Escalate a submitted record to information governance with the concern."""
+    comment = _required_comment(comment, "Enter your concern about this search")
+    record = _review(record, actor, "escalate")
+    record.status = Status.ESCALATED
+    _save(record)
+    _transition(record, action=Transition.Action.ESCALATE, from_status=Status.SUBMITTED, actor=actor, comment=comment)
+    return Escalation.objects.create(record=record, raised_by=actor, raised_at=record.updated_at, comment=comment)
+
+
+@transaction.atomic
+def escalation_close(*, escalation: Escalation, actor: User, outcome: str, comment: str) -> Escalation:
+    """Close an open escalation with an outcome; only an auditor may."""
+    errors: dict[str, list[str]] = {}
+    if outcome not in EscalationOutcome.values:
+        errors["outcome"] = ["Select the outcome"]
+    if not (comment or "").strip():
+        errors["comment"] = ["Enter what was decided and why"]
+    if errors:
+        raise RecordInvalid(errors)
+    if not actor.is_auditor:
+        raise NotPermitted("Only information governance (auditors) can close an escalation.")
+    escalation = Escalation.objects.select_for_update().select_related("record").get(pk=escalation.pk)
+    if not escalation.is_open:
+        raise TransitionNotAllowed("This escalation has already been closed.")
+    escalation.closed_by = actor
+    escalation.closed_at = clock.now()
+    escalation.outcome = outcome
+    escalation.closing_comment = comment.strip()
+    escalation.save()
+    Transition.objects.create(
+        record=escalation.record, action=Transition.Action.CLOSE_ESCALATION, from_status=Status.ESCALATED,
+        to_status=Status.ESCALATED, actor=actor, at=escalation.closed_at,
+        comment=f"{escalation.get_outcome_display()}: {escalation.closing_comment}",
+    )
+    return escalation
+
+
+@transaction.atomic
+def addendum_add(*, record: SearchRecord, actor: User, text: str) -> Addendum:
+    """Append a note to a submitted, signed-off or escalated record (its content stays frozen)."""
+    text = (text or "").strip()
+    if not text:
+        raise RecordInvalid({"text": ["Enter the addendum"]})
+    record = _locked(record)
+    if record.practitioner_id != actor.pk and not selectors.can_review(actor, record):
+        raise NotPermitted("Only the practitioner or a manager of the team can add an addendum.")
+    if record.is_editable:
+        raise TransitionNotAllowed(
+            f"Record {record.reference} can still be changed: change it instead of adding an addendum."
+        )
+    return Addendum.objects.create(record=record, author=actor, at=clock.now(), text=text)

@@ -8,9 +8,12 @@ from searchlog.flags import flags_for
 from searchlog.models import (
     AccountUsed,
     ActionTaken,
+    Addendum,
     ConsentStatus,
     ContentVisibility,
     EmergencyCategory,
+    Escalation,
+    EscalationOutcome,
     Interaction,
     LawfulBasis,
     Platform,
@@ -63,3 +66,41 @@ class SearchRecordSerializer(serializers.ModelSerializer):
             for field in ("searched_at", "subject_reference"):
                 fields[field].required = False
         return fields
+
+
+class SignOffSerializer(serializers.Serializer):
+    reviewer_involved = serializers.BooleanField(
+        default=False, help_text="Whether the reviewer is directly involved in the person's case (flagged if so)."
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(allow_blank=True)
+
+
+class AddendumSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", read_only=True)
+
+    class Meta:
+        model = Addendum
+        fields = ["id", "author", "at", "text"]
+        read_only_fields = ["id", "author", "at"]
+        extra_kwargs = {"text": {"allow_blank": True}}
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    record = serializers.CharField(source="record.reference", read_only=True)
+    raised_by = serializers.CharField(source="raised_by.username", read_only=True)
+    closed_by = serializers.CharField(source="closed_by.username", read_only=True, default=None)
+
+    class Meta:
+        model = Escalation
+        fields = ["id", "record", "raised_by", "raised_at", "comment", "closed_by", "closed_at", "outcome",
+                  "closing_comment"]
+        read_only_fields = fields
+
+
+class CloseEscalationSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=EscalationOutcome.choices)
+    comment = serializers.CharField()

@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from searchlog import selectors, workflow
 from searchlog.api.filters import SearchRecordFilter
-from searchlog.api.serializers import MeSerializer, SearchRecordSerializer
-from searchlog.flags import with_flag_data
-from searchlog.models import SearchRecord
+from searchlog.api.serializers import (
+    AddendumSerializer,
+    CloseEscalationSerializer,
+    CommentSerializer,
+    EscalationSerializer,
+    MeSerializer,
+    SearchRecordSerializer,
+    SignOffSerializer,
+)
+from searchlog.flags import with_flags
+from searchlog.models import Escalation, SearchRecord
 
 
 class MeView(APIView):
@@ -34,7 +45,7 @@ class SearchRecordViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[SearchRecord]:
-        return with_flag_data(selectors.records_visible_to(self.request.user))
+        return with_flags(selectors.records_visible_to(self.request.user))
 
     def _respond(self, record: SearchRecord, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=record.pk)
@@ -58,3 +69,67 @@ class SearchRecordViewSet(
     def submit(self, request: Request, reference: str | None = None) -> Response:
         record = workflow.record_submit(record=self.get_object(), actor=request.user)
         return self._respond(record)
+
+    @extend_schema(request=SignOffSerializer, responses=SearchRecordSerializer)
+    @action(detail=True, methods=["post"], url_path="sign-off")
+    def sign_off(self, request: Request, reference: str | None = None) -> Response:
+        body = _valid(SignOffSerializer, request)
+        record = workflow.record_sign_off(
+            record=self.get_object(), actor=request.user, reviewer_involved=body["reviewer_involved"],
+            comment=body["comment"],
+        )
+        return self._respond(record)
+
+    @extend_schema(request=CommentSerializer, responses=SearchRecordSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request: Request, reference: str | None = None) -> Response:
+        body = _valid(CommentSerializer, request)
+        record = workflow.record_return(record=self.get_object(), actor=request.user, comment=body["comment"])
+        return self._respond(record)
+
+    @extend_schema(request=CommentSerializer, responses=SearchRecordSerializer)
+    @action(detail=True, methods=["post"])
+    def escalate(self, request: Request, reference: str | None = None) -> Response:
+        body = _valid(CommentSerializer, request)
+        escalation = workflow.record_escalate(record=self.get_object(), actor=request.user, comment=body["comment"])
+        return self._respond(escalation.record)
+
+    @extend_schema(request=AddendumSerializer, responses={201: AddendumSerializer})
+    @action(detail=True, methods=["post"])
+    def addenda(self, request: Request, reference: str | None = None) -> Response:
+        body = _valid(AddendumSerializer, request)
+        addendum = workflow.addendum_add(record=self.get_object(), actor=request.user, text=body["text"])
+        return Response(AddendumSerializer(addendum).data, status=status.HTTP_201_CREATED)
+
+
+def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class ReviewQueueView(ListAPIView):
+    """What the caller may sign off now, oldest first, with flags."""
+
+    serializer_class = SearchRecordSerializer
+
+    def get_queryset(self) -> QuerySet[SearchRecord]:
+        return with_flags(selectors.review_queue_for(self.request.user))
+
+
+class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Escalations, for auditors (information governance)."""
+
+    serializer_class = EscalationSerializer
+
+    def get_queryset(self) -> QuerySet[Escalation]:
+        return selectors.escalations_for(self.request.user)
+
+    @extend_schema(request=CloseEscalationSerializer, responses=EscalationSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: str | None = None) -> Response:
+        body = _valid(CloseEscalationSerializer, request)
+        escalation = workflow.escalation_close(
+            escalation=self.get_object(), actor=request.user, outcome=body["outcome"], comment=body["comment"]
+        )
+        return Response(EscalationSerializer(escalation).data)

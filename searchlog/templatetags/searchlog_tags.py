@@ -7,6 +7,7 @@ from django import template
 from searchlog import formatting
 from searchlog.flags import FLAG_LABELS
 from searchlog.presenters import anchor_for as _anchor_for
+from searchlog.presenters import revision_rows as _revision_rows
 
 register = template.Library()
 
@@ -16,6 +17,18 @@ STATUS_COLOURS = {
     "returned": "orange",
     "signed_off": "green",
     "escalated": "red",
+}
+
+FLAG_COLOURS = {
+    "emergency": "red",
+    "no_consent": "orange",
+    "personal_account": "purple",
+    "interaction": "pink",
+    "restricted_content": "yellow",
+    "late_record": "grey",
+    "repeat_searching": "orange",
+    "reviewer_involved": "purple",
+    "overdue": "red",
 }
 
 register.filter("when", formatting.when)
@@ -33,5 +46,15 @@ def flag_label(flag: str) -> str:
 
 
 @register.filter
+def flag_colour(flag: str) -> str:
+    return FLAG_COLOURS.get(flag, "grey")
+
+
+@register.filter
 def anchor_for(field: str) -> str:
     return _anchor_for(field)
+
+
+@register.filter
+def revision_rows(revision: object) -> list[tuple[str, str]]:
+    return _revision_rows(revision.answers)  # type: ignore[attr-defined]

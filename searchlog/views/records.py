@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from searchlog import clock, selectors, workflow
 from searchlog.errors import NotPermitted, RecordInvalid, RecordNotFound, TransitionNotAllowed
-from searchlog.flags import flags_for, with_flag_data
+from searchlog.flags import flags_for, with_flags
 from searchlog.forms import QuickRecordForm, RecordForm, StatusFilterForm
 from searchlog.justification import missing_answers
 from searchlog.models import SearchRecord, User
@@ -31,13 +31,6 @@ def _own_record(user: User, reference: str) -> SearchRecord:
         raise Http404("No such record") from None
 
 
-def _visible_record(user: User, reference: str) -> SearchRecord:
-    try:
-        return selectors.record_visible_to(user, reference)
-    except RecordNotFound:
-        raise Http404("No such record") from None
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_auditor:
@@ -49,7 +42,7 @@ def _record_list(request: HttpRequest, records: QuerySet[SearchRecord], *, title
     filter_form = StatusFilterForm(request.GET or None)
     if filter_form.is_valid() and filter_form.cleaned_data["status"]:
         records = records.filter(status=filter_form.cleaned_data["status"])
-    page = Paginator(with_flag_data(records), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(with_flags(records), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(record, flags_for(record)) for record in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
@@ -117,7 +110,7 @@ def record_edit(request: HttpRequest, reference: str) -> HttpResponse:
             return _save_outcome(request, record)
     title = "Complete this record" if record.is_quick_record else "Change this record"
     return _form_page(request, form, template="searchlog/record_form.html", record=record, title=title,
-                      repeat_count=_repeat_count(record))
+                      repeat_count=repeat_count_for(record))
 
 
 @login_required
@@ -147,7 +140,7 @@ def record_check(request: HttpRequest, reference: str) -> HttpResponse:
     if not record.is_editable:
         return redirect("record-detail", reference=record.reference)
     return render(request, "searchlog/record_check.html", {
-        "record": record, "missing": missing_answers(record), "repeat_count": _repeat_count(record),
+        "record": record, "missing": missing_answers(record), "repeat_count": repeat_count_for(record),
         "answers": record_answers(record),
     })
 
@@ -168,23 +161,7 @@ def record_submit(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("record-detail", reference=record.reference)
 
 
-@login_required
-def record_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    record = _visible_record(request.user, reference)
-    record = with_flag_data(SearchRecord.objects.filter(pk=record.pk)).select_related("practitioner", "team").get()
-    transitions = record.transitions.select_related("actor")
-    return render(request, "searchlog/record_detail.html", {
-        "record": record,
-        "flags": flags_for(record),
-        "missing": missing_answers(record),
-        "is_owner": record.practitioner_id == request.user.pk,
-        "transitions": transitions,
-        "repeat_count": _repeat_count(record),
-        "answers": record_answers(record),
-    })
-
-
-def _repeat_count(record: SearchRecord) -> int:
+def repeat_count_for(record: SearchRecord) -> int:
     return selectors.repeat_search_count(
         team_id=record.team_id, subject_reference=record.subject_reference, exclude_pk=record.pk,
         at=record.searched_at,

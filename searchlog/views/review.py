@@ -1,0 +1,184 @@
+"""The record page, and the review pages: queue, sign off, return, escalate, addenda, escalations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from searchlog import selectors, workflow
+from searchlog.errors import NotPermitted, RecordInvalid, RecordNotFound, TransitionNotAllowed
+from searchlog.flags import flags_for, with_flag, with_flags
+from searchlog.forms import AddendumForm, CloseEscalationForm, EscalateForm, QueueFilterForm, ReturnForm, SignOffForm
+from searchlog.justification import missing_answers
+from searchlog.models import SearchRecord, Status, Transition, User
+from searchlog.presenters import record_answers, revision_changes
+from searchlog.views.records import repeat_count_for
+
+QUEUE_PAGE_SIZE = 25
+
+
+def _visible_record(user: User, reference: str) -> SearchRecord:
+    try:
+        record = selectors.record_visible_to(user, reference)
+    except RecordNotFound:
+        raise Http404("No such record") from None
+    return with_flags(SearchRecord.objects.filter(pk=record.pk)).select_related("practitioner", "team").get()
+
+
+def _record_page(request: HttpRequest, record: SearchRecord, *, status: int = 200, **forms: Any) -> HttpResponse:
+    user = request.user
+    is_owner = record.practitioner_id == user.pk
+    can_review = record.status == Status.SUBMITTED and selectors.can_review(user, record)
+    revisions = list(record.revisions.all())
+    transitions = list(record.transitions.select_related("actor"))
+    last_return = next((t for t in reversed(transitions) if t.action == Transition.Action.RETURN), None)
+    context = {
+        "record": record,
+        "flags": flags_for(record),
+        "missing": missing_answers(record),
+        "is_owner": is_owner,
+        "transitions": transitions,
+        "last_return": last_return if record.status == Status.RETURNED else None,
+        "repeat_count": repeat_count_for(record),
+        "answers": record_answers(record),
+        "revisions": revisions,
+        "changes": revision_changes(revisions[-2].answers, revisions[-1].answers) if len(revisions) > 1 else [],
+        "addenda": record.addenda.select_related("author"),
+        "escalations": record.escalations.select_related("raised_by", "closed_by"),
+        "can_review": can_review,
+        "can_add_addendum": not record.is_editable and (is_owner or selectors.can_review(user, record)),
+        "sign_off_form": forms.get("sign_off_form") or SignOffForm(),
+        "return_form": forms.get("return_form") or ReturnForm(),
+        "escalate_form": forms.get("escalate_form") or EscalateForm(),
+        "addendum_form": forms.get("addendum_form") or AddendumForm(),
+    }
+    return render(request, "searchlog/record_detail.html", context, status=status)
+
+
+@login_required
+def record_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return _record_page(request, _visible_record(request.user, reference))
+
+
+def _act(request: HttpRequest, reference: str, form_class: type, form_name: str, action: Any, done: str
+         ) -> HttpResponse:
+    """Run one review action from the record page; show its errors there, or go back with a banner."""
+    record = _visible_record(request.user, reference)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            action(record, form.cleaned_data)
+        except RecordInvalid as error:
+            form.add_domain_errors(error)
+        except (TransitionNotAllowed, NotPermitted) as error:
+            messages.error(request, str(error))
+            return redirect("record-detail", reference=record.reference)
+        else:
+            messages.success(request, done.format(reference=record.reference))
+            return redirect("record-detail", reference=record.reference)
+    return _record_page(request, record, **{form_name: form})
+
+
+@login_required
+@require_POST
+def record_sign_off(request: HttpRequest, reference: str) -> HttpResponse:
+    def sign_off(record: SearchRecord, data: dict[str, Any]) -> None:
+        workflow.record_sign_off(
+            record=record, actor=request.user, reviewer_involved=data["reviewer_involved"], comment=data["comment"]
+        )
+
+    return _act(request, reference, SignOffForm, "sign_off_form", sign_off, "Record {reference} signed off.")
+
+
+@login_required
+@require_POST
+def record_return(request: HttpRequest, reference: str) -> HttpResponse:
+    def send_back(record: SearchRecord, data: dict[str, Any]) -> None:
+        workflow.record_return(record=record, actor=request.user, comment=data["comment"])
+
+    return _act(request, reference, ReturnForm, "return_form", send_back,
+                "Record {reference} returned to the practitioner.")
+
+
+@login_required
+@require_POST
+def record_escalate(request: HttpRequest, reference: str) -> HttpResponse:
+    def escalate(record: SearchRecord, data: dict[str, Any]) -> None:
+        workflow.record_escalate(record=record, actor=request.user, comment=data["comment"])
+
+    return _act(request, reference, EscalateForm, "escalate_form", escalate,
+                "Record {reference} escalated to information governance.")
+
+
+@login_required
+@require_POST
+def record_addendum(request: HttpRequest, reference: str) -> HttpResponse:
+    def add(record: SearchRecord, data: dict[str, Any]) -> None:
+        workflow.addendum_add(record=record, actor=request.user, text=data["text"])
+
+    return _act(request, reference, AddendumForm, "addendum_form", add, "Addendum added to record {reference}.")
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not (user.is_manager or user.is_auditor):
+        raise Http404("No such page")
+    queue = with_flags(selectors.review_queue_for(user))
+    people = sorted(
+        {(username, f"{first} {last}".strip() or username) for username, first, last in
+         selectors.review_queue_for(user).values_list(
+             "practitioner__username", "practitioner__first_name", "practitioner__last_name")},
+        key=lambda person: person[1],
+    )
+    form = QueueFilterForm(request.GET or None, practitioners=people)
+    if form.is_valid():
+        if form.cleaned_data["flag"]:
+            queue = with_flag(queue, form.cleaned_data["flag"])
+        if form.cleaned_data["practitioner"]:
+            queue = queue.filter(practitioner__username=form.cleaned_data["practitioner"])
+    page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "searchlog/review_queue.html", {
+        "page": page, "rows": [(r, flags_for(r)) for r in page.object_list], "filter_form": form,
+        "query": query.urlencode(),
+    })
+
+
+@login_required
+def escalations(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_auditor:
+        raise Http404("No such page")
+    page = Paginator(selectors.escalations_for(request.user), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "searchlog/escalations.html", {"page": page, "query": ""})
+
+
+@login_required
+def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        escalation = selectors.escalation_for(request.user, pk)
+    except RecordNotFound:
+        raise Http404("No such escalation") from None
+    form = CloseEscalationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.escalation_close(
+                escalation=escalation, actor=request.user, outcome=form.cleaned_data["outcome"],
+                comment=form.cleaned_data["comment"],
+            )
+        except RecordInvalid as error:
+            form.add_domain_errors(error)
+        except TransitionNotAllowed as error:
+            messages.error(request, str(error))
+            return redirect("escalation-detail", pk=escalation.pk)
+        else:
+            messages.success(request, f"Escalation of record {escalation.record.reference} closed.")
+            return redirect("escalations")
+    return render(request, "searchlog/escalation_detail.html", {"escalation": escalation, "form": form})

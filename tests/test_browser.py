@@ -1,0 +1,120 @@
+"""The issue's scenario in a real browser on a phone-sized screen: quick emergency record, complete, submit."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+from searchlog.models import SearchRecord, Status
+from tests.conftest import PASSWORD
+
+WAIT_SECONDS = 15
+
+
+@pytest.fixture
+def browser() -> Iterator[webdriver.Chrome]:
+    with tempfile.TemporaryDirectory(prefix="searchlog-chromium-") as profile:
+        options = webdriver.ChromeOptions()
+        options.binary_location = "/usr/bin/chromium"
+        for argument in (
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+            "--window-size=412,915", f"--user-data-dir={profile}",
+        ):
+            options.add_argument(argument)
+        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def wait_for(driver: webdriver.Chrome, condition):  # type: ignore[no-untyped-def]
+    return WebDriverWait(driver, WAIT_SECONDS).until(condition)
+
+
+def heading(driver: webdriver.Chrome, text: str) -> None:
+    wait_for(driver, EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), text))
+
+
+def tick(driver: webdriver.Chrome, control_id: str) -> None:
+    """Choose a GOV.UK radio or checkbox by its label, as a person taps it."""
+    driver.find_element(By.CSS_SELECTOR, f"label[for='{control_id}']").click()
+    wait_for(driver, EC.element_located_to_be_selected((By.ID, control_id)))
+
+
+def type_into(driver: webdriver.Chrome, field_id: str, text: str) -> None:
+    field = driver.find_element(By.ID, field_id)
+    field.clear()
+    field.send_keys(text)
+
+
+def press(driver: webdriver.Chrome, text: str) -> None:
+    button = wait_for(driver, EC.element_to_be_clickable(
+        (By.XPATH, f"//main//*[self::button or self::a][normalize-space()='{text}']")
+    ))
+    button.click()
+
+
+@pytest.mark.browser
+def test_quick_emergency_record_is_completed_and_submitted_on_a_phone(browser, live_server, transactional_db,
+                                                                      practitioner):
+    driver = browser
+    driver.get(f"{live_server.url}/sign-in/")
+    type_into(driver, "id_username", "alice")
+    type_into(driver, "id_password", PASSWORD)
+    press(driver, "Sign in")
+    heading(driver, "My records")
+
+    driver.get(f"{live_server.url}/records/quick/")
+    heading(driver, "Quick emergency record")
+    assert driver.find_element(By.ID, "id_searched_at").get_attribute("value"), "the time defaults to now"
+    type_into(driver, "id_subject_reference", "LAS-424242")
+    tick(driver, "id_platforms_1")  # Facebook
+    tick(driver, "id_emergency_category_3")  # Missing person
+    press(driver, "Save emergency record")
+    heading(driver, "Record OS-")
+    record = SearchRecord.objects.get()
+    assert driver.find_element(By.TAG_NAME, "h1").text == f"Record {record.reference}"
+    assert "Emergency record" in driver.find_element(By.CSS_SELECTOR, ".govuk-notification-banner--success").text
+
+    press(driver, "Complete this record")
+    heading(driver, "Complete this record")
+    # The justification question waits for a consent answer that needs one.
+    wait_for(driver, EC.invisibility_of_element_located((By.ID, "id_justification")))
+    type_into(driver, "id_search_terms", "Their name and town; one public profile.")
+    tick(driver, "id_content_visibility_0")  # Public content only
+    type_into(driver, "id_purpose", "Find where the person might be after they went missing.")
+    tick(driver, "id_consent_status_3")  # Not asked, because it was an emergency
+    wait_for(driver, EC.visibility_of_element_located((By.ID, "id_justification")))
+    type_into(driver, "id_justification", "They were missing overnight; a public post could show where they were.")
+    tick(driver, "id_account_used_0")  # Organisation account on an organisation device
+    tick(driver, "id_interaction_0")  # Only viewed
+    tick(driver, "id_lawful_basis_2")  # Vital interests
+    tick(driver, "id_actions_taken_1")  # Shared with safeguarding or the police
+    press(driver, "Save and continue")
+
+    heading(driver, "Check your answers")
+    assert not driver.find_elements(By.CSS_SELECTOR, ".govuk-error-summary")
+    press(driver, "Submit record")
+    wait_for(driver, EC.presence_of_element_located((By.CSS_SELECTOR, ".govuk-notification-banner--success")))
+    assert "submitted for review" in driver.find_element(By.CSS_SELECTOR, ".govuk-notification-banner--success").text
+
+    driver.get(f"{live_server.url}/records/")
+    heading(driver, "My records")
+    row = wait_for(driver, EC.presence_of_element_located(
+        (By.XPATH, f"//tr[.//a[normalize-space()='{record.reference}']]")
+    ))
+    row_tags = [tag.text for tag in row.find_elements(By.CSS_SELECTOR, ".govuk-tag")]
+    assert row_tags[:2] == ["Submitted", "Justified"]
+    record.refresh_from_db()
+    assert (record.status, record.is_justified, record.consent_status) == (
+        Status.SUBMITTED, True, "not_sought_emergency",
+    )
