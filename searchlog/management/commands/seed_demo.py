@@ -120,7 +120,29 @@ class Command(BaseCommand):
                     record = workflow.record_create(
                         practitioner=author, data={"subject_reference": subject, "searched_at": searched, **answers}
                     )
-                    if kind != 4:
+                    if kind != 4 or i % 2 == 0:
                         workflow.record_submit(record=record, actor=author)
+            if kind in (2, 3):
+                self._review(record, author, users, searched, i, now)
             made += 1
         return made
+
+    def _review(self, record: SearchRecord, author: User, users: dict[str, User], searched: Any, i: int,
+                now: Any) -> None:
+        """Review some submitted records a day later, so the queue, returns and escalations have examples."""
+        reviewer = users["auditor"] if author.is_manager else (
+            users["manager"] if author.team.name == "Adults North" else users["manager2"]
+        )
+        moment = min(searched + timedelta(days=1), now)
+        with clock.frozen_at(moment):
+            if i % 7 == 2:
+                workflow.record_escalate(
+                    record=record, actor=reviewer,
+                    comment="Friends-only content was viewed; please check this was authorised.",
+                )
+            elif i % 3 == 0:
+                workflow.record_sign_off(record=record, actor=reviewer, reviewer_involved=i % 6 == 0)
+            elif i % 3 == 1:
+                workflow.record_return(
+                    record=record, actor=reviewer, comment="Please say whether you checked what you found.",
+                )

@@ -1,0 +1,62 @@
+"""The demo organisation: idempotent, as API.md describes, and refused in production."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+
+from searchlog.models import SearchRecord, Team, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def debug_on(settings):
+    # The test runner turns DEBUG off; the demo is for a development machine.
+    settings.DEBUG = True
+
+
+def seed(**options) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def test_seed_demo_creates_the_demo_organisation(settings, monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "demo-pass-123")
+    output = seed()
+    assert set(Team.objects.values_list("name", flat=True)) == {"Adults North", "Children East"}
+    people = {u.username: u for u in User.objects.select_related("team")}
+    assert people["practitioner"].team.name == people["practitioner2"].team.name == "Adults North"
+    assert people["practitioner3"].team.name == "Children East"
+    assert list(people["manager"].managed_teams.values_list("name", flat=True)) == ["Adults North"]
+    assert list(people["manager2"].managed_teams.values_list("name", flat=True)) == ["Children East"]
+    assert people["auditor"].is_auditor
+    for username in people:
+        assert authenticate(username=username, password="demo-pass-123") == people[username]
+        assert username in output
+    assert "demo-pass-123" in output
+    assert SearchRecord.objects.count() == 40
+    statuses = set(SearchRecord.objects.values_list("status", flat=True))
+    assert statuses == {"draft", "submitted", "returned", "signed_off", "escalated"}
+    assert SearchRecord.objects.filter(is_justified=False).exists()
+
+
+def test_seed_demo_is_idempotent():
+    seed()
+    seed()
+    assert User.objects.count() == 6
+    assert Team.objects.count() == 2
+    assert SearchRecord.objects.count() == 40
+
+
+def test_seed_demo_refuses_without_debug_unless_forced(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        seed()
+    assert User.objects.count() == 0
+    seed(force=True)
+    assert User.objects.count() == 6
