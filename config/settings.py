@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "searchlog.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -136,6 +137,7 @@ EMAIL_BACKEND = os.environ.get(
     if not os.environ.get("EMAIL_HOST")
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "emails"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -168,16 +170,17 @@ SPECTACULAR_SETTINGS = {
 
 # Celery: an embedded filesystem broker unless CELERY_BROKER_URL is set.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "celery-broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-    for _folder in ("out", "processed"):
+    for _folder in ("out", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -187,6 +190,18 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+# Give up publishing quickly when the broker is down: the page that saved must not hang, and the
+# next sweep picks up whatever was not dispatched.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
+CELERY_BEAT_SCHEDULE = {
+    "reminder-sweep": {
+        "task": "searchlog.tasks.reminder_sweep",
+        "schedule": float(os.environ.get("SEARCHLOG_SWEEP_SECONDS", "300")),
+        # A sweep older than its interval is stale: the next one does the same work.
+        "options": {"expires": float(os.environ.get("SEARCHLOG_SWEEP_SECONDS", "300"))},
+    },
+}
 
 # Product settings.
 SEARCHLOG_ORGANISATION_NAME = os.environ.get("SEARCHLOG_ORGANISATION_NAME", "Example Council")
@@ -198,6 +213,18 @@ SEARCHLOG_REPEAT_SEARCH_COUNT = int(os.environ.get("SEARCHLOG_REPEAT_SEARCH_COUN
 SEARCHLOG_REPEAT_SEARCH_DAYS = int(os.environ.get("SEARCHLOG_REPEAT_SEARCH_DAYS", "30"))
 # A submitted record waiting longer than this many working days for review is overdue.
 SEARCHLOG_REVIEW_DEADLINE_WORKING_DAYS = int(os.environ.get("SEARCHLOG_REVIEW_DEADLINE_WORKING_DAYS", "5"))
+# Reminders: an unjustified record is chased after this many hours, again every interval, and its
+# team's managers are told too after the second threshold.
+SEARCHLOG_UNJUSTIFIED_AFTER_HOURS = env_float("SEARCHLOG_UNJUSTIFIED_AFTER_HOURS", 24)
+SEARCHLOG_REMINDER_INTERVAL_HOURS = env_float("SEARCHLOG_REMINDER_INTERVAL_HOURS", 24)
+SEARCHLOG_UNJUSTIFIED_TO_MANAGERS_AFTER_HOURS = env_float("SEARCHLOG_UNJUSTIFIED_TO_MANAGERS_AFTER_HOURS", 72)
+# A returned record not resubmitted after this many hours is chased (then every interval).
+SEARCHLOG_RETURNED_AFTER_HOURS = env_float("SEARCHLOG_RETURNED_AFTER_HOURS", 24)
+# Practitioners are asked to review their own social media privacy settings this often.
+SEARCHLOG_PRIVACY_CHECK_DAYS = int(os.environ.get("SEARCHLOG_PRIVACY_CHECK_DAYS", "90"))
+# How many notices are emailed per transaction, and (tests only) a pause after each batch.
+SEARCHLOG_DELIVERY_BATCH = int(os.environ.get("SEARCHLOG_DELIVERY_BATCH", "200"))
+SEARCHLOG_TEST_PAUSE_AFTER_BATCH = env_float("SEARCHLOG_TEST_PAUSE_AFTER_BATCH", 0)
 
 LOGGING = {
     "version": 1,

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from searchlog import selectors
+from searchlog import reminders, selectors
 
 
 def _navigation(request: HttpRequest) -> list[dict[str, object]]:
@@ -28,7 +28,10 @@ def _navigation(request: HttpRequest) -> list[dict[str, object]]:
         items += [
             ("All records", reverse("all-records"), None),
             ("Escalations", reverse("escalations"), selectors.open_escalation_count(user)),
+            ("Audit trail", reverse("audit-trail"), None),
         ]
+    items.append(("Notifications", reverse("notifications"), reminders.unread_count(user)))
+    items.append(("Export", reverse("exports"), None))
     # The item whose address is the longest start of this page's address is the current one.
     path = request.path
     matching = [href for _, href, _ in items if path.startswith(href)]

@@ -32,6 +32,9 @@ class User(AbstractUser):
         Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members",
         help_text="The team this person records searches for.",
     )
+    privacy_checked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When they last confirmed they reviewed their own social media privacy."
+    )
 
     class Meta:
         constraints = [
@@ -152,6 +155,7 @@ class SearchRecord(models.Model):
     updated_at = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True)
     signed_off_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
     is_quick_record = models.BooleanField(default=False)
     revision = models.PositiveIntegerField(default=0, help_text="How many times it has been submitted.")
     reviewer_involved = models.BooleanField(
@@ -187,6 +191,7 @@ class SearchRecord(models.Model):
             models.Index(fields=["practitioner", "status"]),
             models.Index(fields=["team", "status"]),
             models.Index(fields=["subject_reference", "searched_at"]),
+            models.Index(fields=["is_justified", "created_at"], name="record_unjustified_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=Status.values), name="record_status_valid"),
@@ -362,3 +367,5 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} {self.action} at {self.at:%Y-%m-%d %H:%M}"
+from searchlog.models_audit import AuditEvent  # noqa: E402,F401
+from searchlog.models_notifications import Notification, NotificationKind, PrivacyCheck  # noqa: E402,F401

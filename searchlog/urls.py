@@ -1,11 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from searchlog.views import records, review, system
+from searchlog.views import exports as export_views
+from searchlog.views import notifications, records, review, system
+from searchlog.views.audit import audit_trail
 
 urlpatterns = [
     path("", records.home, name="home"),
     path("healthz", system.healthz, name="healthz"),
+    path("audit/", audit_trail, name="audit-trail"),
+    path("exports/", export_views.export_page, name="exports"),
+    path("exports/searches.csv", export_views.searches_download, {"file_type": "csv"}, name="export-searches-csv"),
+    path("exports/searches.xlsx", export_views.searches_download, {"file_type": "xlsx"}, name="export-searches-xlsx"),
+    path("exports/supervision-pack.pdf", export_views.supervision_pack_download, name="export-supervision-pack"),
     path(
         "sign-in/",
         auth_views.LoginView.as_view(template_name="searchlog/sign_in.html", authentication_form=system.SignInForm),
@@ -22,6 +29,8 @@ urlpatterns = [
     path("records/<str:reference>/escalate/", review.record_escalate, name="record-escalate"),
     path("records/<str:reference>/addenda/", review.record_addendum, name="record-addendum"),
     path("review/", review.review_queue, name="review-queue"),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("privacy-check/", notifications.privacy_check, name="privacy-check"),
     path("escalations/", review.escalations, name="escalations"),
     path("escalations/<int:pk>/", review.escalation_detail, name="escalation-detail"),
     path("records/<str:reference>/change/", records.record_edit, name="record-edit"),

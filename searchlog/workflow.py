@@ -13,7 +13,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
-from searchlog import clock, selectors
+from searchlog import clock, reminders, selectors
+from searchlog.audit import audit_append, audit_diff
 from searchlog.errors import NotPermitted, RecordInvalid, TransitionNotAllowed
 from searchlog.justification import is_justified, missing_answers
 from searchlog.models import (
@@ -27,6 +28,7 @@ from searchlog.models import (
     EscalationOutcome,
     Interaction,
     LawfulBasis,
+    NotificationKind,
     Platform,
     RecordRevision,
     ReferenceCounter,
@@ -133,6 +135,11 @@ def _transition(record: SearchRecord, *, action: str, from_status: str, actor: U
     )
 
 
+def _audit(action: str, actor: User, record: SearchRecord, changes: dict[str, Any]) -> None:
+    # Last in the transaction: the audit append holds the chain's lock until commit.
+    audit_append(action=action, actor=actor, obj_type="record", obj_id=record.reference, changes=changes)
+
+
 @transaction.atomic
 def record_create(*, practitioner: User, data: Mapping[str, Any], quick: bool = False) -> SearchRecord:
     """Create a draft record for the practitioner from their answers."""
@@ -149,6 +156,7 @@ def record_create(*, practitioner: User, data: Mapping[str, Any], quick: bool = 
     record.reference = _next_reference(now.year)
     _save(record)
     _transition(record, action=Transition.Action.CREATE, from_status="", actor=practitioner)
+    _audit("record.create", practitioner, record, {**audit_diff({}, answers_of(record)), "quick": quick})
     return record
 
 
@@ -162,8 +170,10 @@ def record_update(*, record: SearchRecord, actor: User, data: Mapping[str, Any])
         raise TransitionNotAllowed(
             f"Record {record.reference} is {record.get_status_display().lower()} and can no longer be changed."
         )
+    before = answers_of(record)
     _apply(record, data)
     _save(record)
+    _audit("record.change", actor, record, audit_diff(before, answers_of(record)))
     return record
 
 
@@ -210,6 +220,9 @@ def record_submit(*, record: SearchRecord, actor: User) -> SearchRecord:
         record=record, number=record.revision, submitted_at=record.submitted_at, answers=answers_of(record)
     )
     _transition(record, action=Transition.Action.SUBMIT, from_status=from_status, actor=actor)
+    _audit("record.submit", actor, record, {"status": [from_status, record.status], "revision": record.revision})
+    reviewers = list(record.team.managers.exclude(pk=record.practitioner_id).values_list("pk", flat=True))
+    reminders.notify(recipients=reviewers, kind=NotificationKind.RECORD_SUBMITTED, record=record)
     return record
 
 
@@ -244,6 +257,10 @@ def record_sign_off(*, record: SearchRecord, actor: User, reviewer_involved: boo
         record=record, action=Transition.Action.SIGN_OFF, from_status=Status.SUBMITTED, to_status=record.status,
         actor=actor, at=record.updated_at, comment=(comment or "").strip(), reviewer_involved=bool(reviewer_involved),
     )
+    _audit("record.sign_off", actor, record, {
+        "status": [Status.SUBMITTED, record.status], "reviewer_involved": record.reviewer_involved,
+        "comment": (comment or "").strip(),
+    })
     return record
 
 
@@ -253,8 +270,11 @@ def record_return(*, record: SearchRecord, actor: User, comment: str) -> SearchR
     comment = _required_comment(comment, "Enter what the practitioner needs to add or change")
     record = _review(record, actor, "return")
     record.status = Status.RETURNED
+    record.returned_at = clock.now()
     _save(record)
     _transition(record, action=Transition.Action.RETURN, from_status=Status.SUBMITTED, actor=actor, comment=comment)
+    _audit("record.return", actor, record, {"status": [Status.SUBMITTED, record.status], "comment": comment})
+    reminders.notify(recipients=[record.practitioner_id], kind=NotificationKind.RECORD_RETURNED, record=record)
     return record
 
 
@@ -266,7 +286,10 @@ def record_escalate(*, record: SearchRecord, actor: User, comment: str) -> Escal
     record.status = Status.ESCALATED
     _save(record)
     _transition(record, action=Transition.Action.ESCALATE, from_status=Status.SUBMITTED, actor=actor, comment=comment)
-    return Escalation.objects.create(record=record, raised_by=actor, raised_at=record.updated_at, comment=comment)
+    escalation = Escalation.objects.create(record=record, raised_by=actor, raised_at=record.updated_at, comment=comment)
+    _audit("record.escalate", actor, record, {"status": [Status.SUBMITTED, record.status], "comment": comment,
+                                             "escalation": escalation.pk})
+    return escalation
 
 
 @transaction.atomic
@@ -294,6 +317,9 @@ def escalation_close(*, escalation: Escalation, actor: User, outcome: str, comme
         to_status=Status.ESCALATED, actor=actor, at=escalation.closed_at,
         comment=f"{escalation.get_outcome_display()}: {escalation.closing_comment}",
     )
+    _audit("escalation.close", actor, escalation.record, {
+        "escalation": escalation.pk, "outcome": outcome, "comment": escalation.closing_comment,
+    })
     return escalation
 
 
@@ -310,4 +336,6 @@ def addendum_add(*, record: SearchRecord, actor: User, text: str) -> Addendum:
         raise TransitionNotAllowed(
             f"Record {record.reference} can still be changed: change it instead of adding an addendum."
         )
-    return Addendum.objects.create(record=record, author=actor, at=clock.now(), text=text)
+    addendum = Addendum.objects.create(record=record, author=actor, at=clock.now(), text=text)
+    _audit("record.addendum", actor, record, {"addendum": addendum.pk, "text": text})
+    return addendum

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from searchlog import reminders
 from searchlog.flags import flags_for
 from searchlog.models import (
     AccountUsed,
@@ -16,6 +17,7 @@ from searchlog.models import (
     EscalationOutcome,
     Interaction,
     LawfulBasis,
+    Notification,
     Platform,
     SearchRecord,
     User,
@@ -104,3 +106,20 @@ class EscalationSerializer(serializers.ModelSerializer):
 class CloseEscalationSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=EscalationOutcome.choices)
     comment = serializers.CharField()
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    title = serializers.SerializerMethodField()
+    link = serializers.SerializerMethodField()
+    record = serializers.CharField(source="record.reference", default=None, read_only=True)
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "record", "link", "detail", "created_at", "emailed_at", "read_at"]
+        read_only_fields = fields
+
+    def get_title(self, notice: Notification) -> str:
+        return reminders.notice_title(notice)
+
+    def get_link(self, notice: Notification) -> str:
+        return reminders.notice_link(notice)

@@ -2,7 +2,8 @@ from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
-from searchlog.api import views
+from searchlog.api import exports, views
+from searchlog.api.audit import AuditEventList
 
 router = SimpleRouter()
 router.register("searches", views.SearchRecordViewSet, basename="searches")
@@ -11,6 +12,11 @@ router.register("escalations", views.EscalationViewSet, basename="escalations")
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("me/", views.MeView.as_view(), name="api-me"),
+    path("audit-events/", AuditEventList.as_view(), name="api-audit-events"),
     path("review-queue/", views.ReviewQueueView.as_view(), name="api-review-queue"),
+    path("exports/searches.csv", exports.SearchesCsvExport.as_view(), name="api-export-searches-csv"),
+    path("exports/searches.xlsx", exports.SearchesXlsxExport.as_view(), name="api-export-searches-xlsx"),
+    path("exports/supervision-pack.pdf", exports.SupervisionPackExport.as_view(), name="api-export-supervision-pack"),
+    path("notifications/", views.NotificationListView.as_view(), name="api-notifications"),
     *router.urls,
 ]

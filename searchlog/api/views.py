@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from searchlog import selectors, workflow
+from searchlog import reminders, selectors, workflow
 from searchlog.api.filters import SearchRecordFilter
 from searchlog.api.serializers import (
     AddendumSerializer,
@@ -21,11 +21,13 @@ from searchlog.api.serializers import (
     CommentSerializer,
     EscalationSerializer,
     MeSerializer,
+    NotificationSerializer,
     SearchRecordSerializer,
     SignOffSerializer,
 )
+from searchlog.audit import audit_record_view
 from searchlog.flags import with_flags
-from searchlog.models import Escalation, SearchRecord
+from searchlog.models import Escalation, Notification, SearchRecord
 
 
 class MeView(APIView):
@@ -50,6 +52,11 @@ class SearchRecordViewSet(
     def _respond(self, record: SearchRecord, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=record.pk)
         return Response(self.get_serializer(fresh).data, status=code)
+
+    def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
+        record = self.get_object()
+        audit_record_view(request=request, reference=record.reference)
+        return Response(self.get_serializer(record).data)
 
     def create(self, request: Request, *args: object, **kwargs: object) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -115,6 +122,15 @@ class ReviewQueueView(ListAPIView):
 
     def get_queryset(self) -> QuerySet[SearchRecord]:
         return with_flags(selectors.review_queue_for(self.request.user))
+
+
+class NotificationListView(ListAPIView):
+    """The caller's notifications, newest first."""
+
+    serializer_class = NotificationSerializer
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        return reminders.notifications_for(self.request.user)
 
 
 class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

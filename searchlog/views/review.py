@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from searchlog import selectors, workflow
+from searchlog.audit import audit_record_view
 from searchlog.errors import NotPermitted, RecordInvalid, RecordNotFound, TransitionNotAllowed
 from searchlog.flags import flags_for, with_flag, with_flags
 from searchlog.forms import AddendumForm, CloseEscalationForm, EscalateForm, QueueFilterForm, ReturnForm, SignOffForm
@@ -31,6 +32,14 @@ def _visible_record(user: User, reference: str) -> SearchRecord:
     return with_flags(SearchRecord.objects.filter(pk=record.pk)).select_related("practitioner", "team").get()
 
 
+def _form(form_class: type, name: str, data: Any = None) -> Any:
+    # Three forms on the record page ask for a comment: the second and third get their own ids, so
+    # labels and error links land on the right box.
+    if name in ("return_form", "escalate_form"):
+        return form_class(data, auto_id=f"{name.removesuffix('_form')}_%s")
+    return form_class(data)
+
+
 def _record_page(request: HttpRequest, record: SearchRecord, *, status: int = 200, **forms: Any) -> HttpResponse:
     user = request.user
     is_owner = record.practitioner_id == user.pk
@@ -44,7 +53,7 @@ def _record_page(request: HttpRequest, record: SearchRecord, *, status: int = 20
         "missing": missing_answers(record),
         "is_owner": is_owner,
         "transitions": transitions,
-        "last_return": last_return if record.status == Status.RETURNED else None,
+        "last_return": last_return if is_owner and record.status == Status.RETURNED else None,
         "repeat_count": repeat_count_for(record),
         "answers": record_answers(record),
         "revisions": revisions,
@@ -53,24 +62,26 @@ def _record_page(request: HttpRequest, record: SearchRecord, *, status: int = 20
         "escalations": record.escalations.select_related("raised_by", "closed_by"),
         "can_review": can_review,
         "can_add_addendum": not record.is_editable and (is_owner or selectors.can_review(user, record)),
-        "sign_off_form": forms.get("sign_off_form") or SignOffForm(),
-        "return_form": forms.get("return_form") or ReturnForm(),
-        "escalate_form": forms.get("escalate_form") or EscalateForm(),
-        "addendum_form": forms.get("addendum_form") or AddendumForm(),
+        "sign_off_form": forms.get("sign_off_form") or _form(SignOffForm, "sign_off_form"),
+        "return_form": forms.get("return_form") or _form(ReturnForm, "return_form"),
+        "escalate_form": forms.get("escalate_form") or _form(EscalateForm, "escalate_form"),
+        "addendum_form": forms.get("addendum_form") or _form(AddendumForm, "addendum_form"),
     }
     return render(request, "searchlog/record_detail.html", context, status=status)
 
 
 @login_required
 def record_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    return _record_page(request, _visible_record(request.user, reference))
+    record = _visible_record(request.user, reference)
+    audit_record_view(request=request, reference=record.reference)
+    return _record_page(request, record)
 
 
 def _act(request: HttpRequest, reference: str, form_class: type, form_name: str, action: Any, done: str
          ) -> HttpResponse:
     """Run one review action from the record page; show its errors there, or go back with a banner."""
     record = _visible_record(request.user, reference)
-    form = form_class(request.POST)
+    form = _form(form_class, form_name, request.POST)
     if form.is_valid():
         try:
             action(record, form.cleaned_data)
@@ -166,7 +177,7 @@ def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         escalation = selectors.escalation_for(request.user, pk)
     except RecordNotFound:
         raise Http404("No such escalation") from None
-    form = CloseEscalationForm(request.POST or None)
+    form = CloseEscalationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             workflow.escalation_close(

@@ -1,0 +1,69 @@
+"""Notices to people: reminders and other notifications (email and in the app), and privacy checks."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class NotificationKind(models.TextChoices):
+    UNJUSTIFIED = "unjustified", "Record not yet justified"
+    UNJUSTIFIED_MANAGER = "unjustified_manager", "A team record is still not justified"
+    RETURNED = "returned", "Returned record not yet resubmitted"
+    REVIEW_DIGEST = "review_digest", "Records waiting for your sign-off"
+    PRIVACY_CHECK = "privacy_check", "Review your own social media privacy settings"
+    RECORD_SUBMITTED = "record_submitted", "A record is waiting for your review"
+    RECORD_RETURNED = "record_returned", "A record was returned to you"
+
+
+class Notification(models.Model):
+    """One notice to one person, for one due moment: written once, emailed once, shown in the app.
+
+    The unique constraints make a reminder for the same person, record, kind and due moment
+    impossible to write twice, however many sweeps run at once.
+    """
+
+    recipient = models.ForeignKey("searchlog.User", on_delete=models.PROTECT, related_name="notifications")
+    kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    record = models.ForeignKey(
+        "searchlog.SearchRecord", on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
+    )
+    due_at = models.DateTimeField(help_text="The due moment this notice belongs to.")
+    detail = models.JSONField(default=dict, blank=True, help_text="For a digest: the references it lists.")
+    created_at = models.DateTimeField()
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            models.Index(fields=["emailed_at", "id"], name="notification_outbox_idx"),
+            models.Index(fields=["created_at"], name="notification_created_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "record", "due_at"], condition=Q(record__isnull=False),
+                name="notification_once_per_record_slot",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "due_at"], condition=Q(record__isnull=True),
+                name="notification_once_per_slot",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class PrivacyCheck(models.Model):
+    """A practitioner's confirmation that they reviewed their own social media privacy settings."""
+
+    user = models.ForeignKey("searchlog.User", on_delete=models.PROTECT, related_name="privacy_checks")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"Privacy check by {self.user_id} at {self.at:%Y-%m-%d}"

@@ -1,0 +1,263 @@
+"""Reminders: decide what is due (the sweep), write each notice once, then email it after commit.
+
+The sweep is one function, `reminder_sweep`, run by Celery beat and by `manage.py send_reminders`.
+Each notice is a `Notification` row whose unique constraints (recipient, kind, record, due moment)
+make it impossible to write twice, however many sweeps run at once or however often a task is
+delivered. Rows are written in the transaction that decides them; emails go out afterwards from the
+rows not yet emailed (an outbox), so a sweep that dies is finished by the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from time import sleep
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from searchlog import clock
+from searchlog.audit import audit_append
+from searchlog.flags import overdue_before
+from searchlog.models import Notification, NotificationKind, PrivacyCheck, Role, SearchRecord, Status, Team, User
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SweepResult:
+    decided: dict[str, int] = field(default_factory=dict)
+    emailed: int = 0
+
+    def __str__(self) -> str:
+        kinds = ", ".join(f"{kind}: {n}" for kind, n in sorted(self.decided.items()) if n) or "nothing due"
+        return f"Decided {sum(self.decided.values())} new notices ({kinds}); emailed {self.emailed}."
+
+
+def _hours(name: str) -> timedelta:
+    return timedelta(hours=getattr(settings, name))
+
+
+def _slot(start: datetime, now: datetime, first: timedelta, every: timedelta) -> datetime | None:
+    """The latest due moment start+first+k*every that has come by now, or None if none has."""
+    if now < start + first:
+        return None
+    k = (now - start - first) // every
+    return start + first + k * every
+
+
+def _managers_by_team() -> dict[int, list[int]]:
+    managers: dict[int, list[int]] = defaultdict(list)
+    for team_id, user_id in Team.managers.through.objects.values_list("team_id", "user_id"):
+        managers[team_id].append(user_id)
+    return managers
+
+
+def _unjustified(now: datetime, managers: dict[int, list[int]]) -> list[Notification]:
+    first, every = _hours("SEARCHLOG_UNJUSTIFIED_AFTER_HOURS"), _hours("SEARCHLOG_REMINDER_INTERVAL_HOURS")
+    to_managers = _hours("SEARCHLOG_UNJUSTIFIED_TO_MANAGERS_AFTER_HOURS")
+    due = SearchRecord.objects.filter(
+        is_justified=False, status__in=[Status.DRAFT, Status.RETURNED], created_at__lte=now - first
+    ).values_list("id", "practitioner_id", "team_id", "created_at")
+    notices = []
+    for record_id, practitioner_id, team_id, created_at in due.iterator(chunk_size=5000):
+        slot = _slot(created_at, now, first, every)
+        notices.append(Notification(recipient_id=practitioner_id, kind=NotificationKind.UNJUSTIFIED,
+                                    record_id=record_id, due_at=slot, created_at=now))
+        if now - created_at >= to_managers:
+            notices += [
+                Notification(recipient_id=manager_id, kind=NotificationKind.UNJUSTIFIED_MANAGER,
+                             record_id=record_id, due_at=slot, created_at=now)
+                for manager_id in managers.get(team_id, []) if manager_id != practitioner_id
+            ]
+    return notices
+
+
+def _returned(now: datetime) -> list[Notification]:
+    first, every = _hours("SEARCHLOG_RETURNED_AFTER_HOURS"), _hours("SEARCHLOG_REMINDER_INTERVAL_HOURS")
+    due = SearchRecord.objects.filter(status=Status.RETURNED, returned_at__lte=now - first).values_list(
+        "id", "practitioner_id", "returned_at"
+    )
+    return [
+        Notification(recipient_id=practitioner_id, kind=NotificationKind.RETURNED, record_id=record_id,
+                     due_at=_slot(returned_at, now, first, every), created_at=now)
+        for record_id, practitioner_id, returned_at in due
+    ]
+
+
+def _review_digests(now: datetime, managers: dict[int, list[int]]) -> list[Notification]:
+    """One digest a day to each manager listing their team's records waiting past the deadline."""
+    waiting = SearchRecord.objects.filter(status=Status.SUBMITTED, submitted_at__lt=overdue_before(now))
+    listed: dict[int, list[str]] = defaultdict(list)
+    for reference, team_id, practitioner_id in waiting.order_by("submitted_at").values_list(
+        "reference", "team_id", "practitioner_id"
+    ):
+        for manager_id in managers.get(team_id, []):
+            # Separation of duties: a manager's own record waits for someone else.
+            if manager_id != practitioner_id:
+                listed[manager_id].append(reference)
+    today = timezone.make_aware(datetime.combine(timezone.localtime(now).date(), time.min))
+    return [
+        Notification(recipient_id=manager_id, kind=NotificationKind.REVIEW_DIGEST, due_at=today,
+                     detail={"references": references}, created_at=now)
+        for manager_id, references in listed.items()
+    ]
+
+
+def _privacy_checks(now: datetime) -> list[Notification]:
+    period = timedelta(days=settings.SEARCHLOG_PRIVACY_CHECK_DAYS)
+    due = User.objects.filter(
+        Q(privacy_checked_at__isnull=True) | Q(privacy_checked_at__lte=now - period),
+        is_active=True, role__in=[Role.PRACTITIONER, Role.MANAGER],
+    ).values_list("id", "privacy_checked_at", "date_joined")
+    return [
+        Notification(recipient_id=user_id, kind=NotificationKind.PRIVACY_CHECK,
+                     due_at=checked + period if checked else joined, created_at=now)
+        for user_id, checked, joined in due
+    ]
+
+
+def reminder_sweep(now: datetime | None = None) -> SweepResult:
+    """Decide every notice due now (set-based), write each once, then email what is not yet emailed."""
+    now = now or clock.now()
+    result = SweepResult()
+    with transaction.atomic():
+        managers = _managers_by_team()
+        for notices in (
+            _unjustified(now, managers), _returned(now), _review_digests(now, managers), _privacy_checks(now),
+        ):
+            Notification.objects.bulk_create(notices, ignore_conflicts=True, batch_size=5000)
+        # Rows this sweep wrote carry its own `now`; ones another sweep wrote first were skipped.
+        for kind, n in (
+            Notification.objects.filter(created_at=now).values_list("kind").annotate(n=Count("id")).order_by()
+        ):
+            result.decided[kind] = n
+    result.emailed = deliver_pending()
+    return result
+
+
+def notify(*, recipients: list[int], kind: str, record: SearchRecord) -> None:
+    """Write an immediate notice (inside the caller's transaction); it is emailed after commit."""
+    now = clock.now()
+    Notification.objects.bulk_create(
+        [Notification(recipient_id=r, kind=kind, record=record, due_at=now, created_at=now) for r in recipients],
+        ignore_conflicts=True,
+    )
+    transaction.on_commit(dispatch_delivery)
+
+
+def dispatch_delivery() -> None:
+    """Ask a worker to email pending notices; if the broker is down, the next sweep does it."""
+    from searchlog.tasks import deliver_notifications
+
+    try:
+        deliver_notifications.delay()
+    except Exception:  # noqa: BLE001 - any broker failure must not break the page that saved.
+        logger.warning("Could not reach the task broker; pending notices go out with the next sweep.",
+                       exc_info=True)
+
+
+def _message(notice: Notification) -> EmailMultiAlternatives:
+    context = {
+        "notice": notice,
+        "recipient": notice.recipient,
+        "record": notice.record,
+        "site_url": settings.SEARCHLOG_SITE_URL.rstrip("/"),
+        "link": settings.SEARCHLOG_SITE_URL.rstrip("/") + notice_link(notice),
+        "organisation_name": settings.SEARCHLOG_ORGANISATION_NAME,
+    }
+    subject = notice_title(notice)
+    message = EmailMultiAlternatives(
+        subject=f"Online search log: {subject}",
+        body=render_to_string("searchlog/email/notice.txt", context),
+        to=[notice.recipient.email],
+        headers={"X-Searchlog-Notification": str(notice.pk)},
+    )
+    message.attach_alternative(render_to_string("searchlog/email/notice.html", context), "text/html")
+    return message
+
+
+def notice_title(notice: Notification) -> str:
+    """What the notice says, by its record's reference only: no details of the person supported."""
+    reference = notice.record.reference if notice.record_id else ""
+    titles = {
+        NotificationKind.UNJUSTIFIED: f"Record {reference} is not yet justified",
+        NotificationKind.UNJUSTIFIED_MANAGER: f"Record {reference} in your team is still not justified",
+        NotificationKind.RETURNED: f"Record {reference} was returned to you and is waiting to be resubmitted",
+        NotificationKind.REVIEW_DIGEST: "Records waiting for your sign-off past the review deadline",
+        NotificationKind.PRIVACY_CHECK: "Time to review your own social media privacy settings",
+        NotificationKind.RECORD_SUBMITTED: f"Record {reference} is waiting for your review",
+        NotificationKind.RECORD_RETURNED: f"Record {reference} was returned to you",
+    }
+    return titles[notice.kind]
+
+
+def notice_link(notice: Notification) -> str:
+    if notice.kind == NotificationKind.PRIVACY_CHECK:
+        return reverse("privacy-check")
+    if notice.kind == NotificationKind.REVIEW_DIGEST:
+        return reverse("review-queue")
+    return reverse("record-detail", kwargs={"reference": notice.record.reference})
+
+
+def deliver_pending(batch: int | None = None) -> int:
+    """Email notices not yet emailed, a batch per transaction; return how many were emailed.
+
+    Rows are locked with SKIP LOCKED, so concurrent deliveries share the work instead of doubling it,
+    and a batch is marked emailed in the transaction that sent it.
+    """
+    batch = batch or settings.SEARCHLOG_DELIVERY_BATCH
+    emailed = 0
+    while True:
+        with transaction.atomic():
+            pending = list(
+                Notification.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(emailed_at__isnull=True)
+                .select_related("recipient", "record")
+                .order_by("id")[:batch]
+            )
+            if not pending:
+                return emailed
+            with get_connection() as connection:
+                connection.send_messages([_message(n) for n in pending if n.recipient.email])
+            Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=clock.now())
+            emailed += len(pending)
+        _after_batch()
+
+
+def _after_batch() -> None:
+    """A seam for the crash test: pause between committed batches when asked to."""
+    if settings.SEARCHLOG_TEST_PAUSE_AFTER_BATCH:
+        sleep(settings.SEARCHLOG_TEST_PAUSE_AFTER_BATCH)
+
+
+@transaction.atomic
+def privacy_check_confirm(*, user: User) -> PrivacyCheck:
+    """Record that the user reviewed their own social media privacy settings today."""
+    check = PrivacyCheck.objects.create(user=user, at=clock.now())
+    User.objects.filter(pk=user.pk).update(privacy_checked_at=check.at)
+    user.privacy_checked_at = check.at
+    Notification.objects.filter(recipient=user, kind=NotificationKind.PRIVACY_CHECK, read_at__isnull=True).update(
+        read_at=check.at
+    )
+    audit_append(action="privacy.check", actor=user, obj_type="user", obj_id=user.username)
+    return check
+
+
+def notifications_for(user: User):  # type: ignore[no-untyped-def]
+    return Notification.objects.filter(recipient=user).select_related("record")
+
+
+def unread_count(user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications_mark_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=clock.now())

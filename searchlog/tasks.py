@@ -1,0 +1,19 @@
+"""Celery tasks: thin doors onto reminders. Both are idempotent, so late acknowledgement is safe."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from searchlog import reminders
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def reminder_sweep() -> str:
+    """Run one reminder sweep (Celery beat runs this every few minutes)."""
+    return str(reminders.reminder_sweep())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def deliver_notifications() -> int:
+    """Email notices written but not yet emailed."""
+    return reminders.deliver_pending()

@@ -1,0 +1,117 @@
+"""Manager review in a real browser: return with a comment, the practitioner resubmits, the manager signs off."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+
+from searchlog.models import SearchRecord, Status
+from tests.conftest import PASSWORD
+from tests.test_browser import heading, press, tick, type_into, wait_for
+
+SUCCESS_BANNER = (By.CSS_SELECTOR, ".govuk-notification-banner--success")
+
+
+@pytest.fixture
+def desktop_browser() -> Iterator[webdriver.Chrome]:
+    """Headless Chromium on a desktop-sized window, so the header shows its sign-out button."""
+    with tempfile.TemporaryDirectory(prefix="searchlog-chromium-") as profile:
+        options = webdriver.ChromeOptions()
+        options.binary_location = "/usr/bin/chromium"
+        for argument in (
+            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+            "--window-size=1280,1000", f"--user-data-dir={profile}",
+        ):
+            options.add_argument(argument)
+        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def sign_in(driver: webdriver.Chrome, base_url: str, username: str) -> None:
+    driver.get(f"{base_url}/sign-in/")
+    heading(driver, "Sign in")
+    type_into(driver, "id_username", username)
+    type_into(driver, "id_password", PASSWORD)
+    press(driver, "Sign in")
+    heading(driver, "My records")
+
+
+def sign_out(driver: webdriver.Chrome) -> None:
+    wait_for(driver, EC.element_to_be_clickable(
+        (By.XPATH, "//header//form//button[normalize-space()='Sign out']")
+    )).click()
+    heading(driver, "Sign in")
+
+
+def open_from_the_review_queue(driver: webdriver.Chrome, reference: str) -> None:
+    wait_for(driver, EC.element_to_be_clickable(
+        (By.XPATH, "//nav//a[contains(normalize-space(), 'Review queue')]")
+    )).click()
+    heading(driver, "Review queue")
+    wait_for(driver, EC.element_to_be_clickable((By.LINK_TEXT, reference))).click()
+    heading(driver, f"Record {reference}")
+
+
+def status_tag(driver: webdriver.Chrome) -> str:
+    return driver.find_element(By.CSS_SELECTOR, "main h1 ~ p .govuk-tag").text
+
+
+@pytest.mark.browser
+def test_a_returned_record_is_changed_resubmitted_and_signed_off(desktop_browser, live_server, transactional_db,
+                                                                 make_record, justified_answers, manager):
+    driver = desktop_browser
+    record = make_record(submit=True, **justified_answers)
+    reference = record.reference
+
+    sign_in(driver, live_server.url, "maria")
+    open_from_the_review_queue(driver, reference)
+    # Every review form has a box called "comment": find the return form's by its form.
+    return_comment = driver.find_element(By.CSS_SELECTOR, f"form[action='/records/{reference}/return/'] textarea")
+    return_comment.send_keys("Say how the person's consent was recorded.")
+    press(driver, "Return to practitioner")
+    assert "returned to the practitioner" in wait_for(driver, EC.visibility_of_element_located(SUCCESS_BANNER)).text
+    assert status_tag(driver) == "Returned"
+    sign_out(driver)
+
+    sign_in(driver, live_server.url, "alice")
+    wait_for(driver, EC.element_to_be_clickable((By.LINK_TEXT, reference))).click()
+    heading(driver, f"Record {reference}")
+    returned = driver.find_element(By.XPATH, "//main//div[contains(@class, 'govuk-notification-banner')]"
+                                             "[.//h2[normalize-space()='Returned to you']]")
+    assert "Say how the person's consent was recorded." in returned.text
+    press(driver, "Change this record")
+    heading(driver, "Change this record")
+    type_into(driver, "id_consent_details", "Signed consent form, scanned to the case file on 3 March.")
+    press(driver, "Save and continue")
+    heading(driver, "Check your answers")
+    assert not driver.find_elements(By.CSS_SELECTOR, ".govuk-error-summary")
+    press(driver, "Submit record")
+    assert "submitted for review" in wait_for(driver, EC.visibility_of_element_located(SUCCESS_BANNER)).text
+    sign_out(driver)
+
+    sign_in(driver, live_server.url, "maria")
+    open_from_the_review_queue(driver, reference)
+    changes = wait_for(driver, EC.presence_of_element_located(
+        (By.XPATH, "//main//h2[normalize-space()='What changed in revision 2']/following-sibling::table[1]")
+    ))
+    assert "Consent details" in changes.text
+    assert "scanned to the case file on 3 March" in changes.text
+    tick(driver, "id_reviewer_involved_0")  # No
+    press(driver, "Sign off")
+    assert "signed off" in wait_for(driver, EC.visibility_of_element_located(SUCCESS_BANNER)).text
+    heading(driver, f"Record {reference}")
+    assert status_tag(driver) == "Signed off"
+    assert not driver.find_elements(By.XPATH, "//main//h2[normalize-space()='Review this record']")
+
+    record = SearchRecord.objects.get(pk=record.pk)
+    assert (record.status, record.revision, record.reviewer_involved) == (Status.SIGNED_OFF, 2, False)
