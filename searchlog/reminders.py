@@ -18,7 +18,7 @@ from time import sleep
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -60,31 +60,47 @@ def _managers_by_team() -> dict[int, list[int]]:
     return managers
 
 
+def _current_notice(kind: str, recipient: str | None, now: datetime, every: timedelta) -> Exists:
+    """Whether this record's notice for the slot in force now was already written (slots are `every` apart)."""
+    notices = Notification.objects.filter(kind=kind, record_id=OuterRef("pk"), due_at__gt=now - every)
+    if recipient:
+        notices = notices.filter(recipient_id=OuterRef(recipient))
+    return Exists(notices)
+
+
 def _unjustified(now: datetime, managers: dict[int, list[int]]) -> list[Notification]:
     first, every = _hours("SEARCHLOG_UNJUSTIFIED_AFTER_HOURS"), _hours("SEARCHLOG_REMINDER_INTERVAL_HOURS")
     to_managers = _hours("SEARCHLOG_UNJUSTIFIED_TO_MANAGERS_AFTER_HOURS")
-    due = SearchRecord.objects.filter(
+    unjustified = SearchRecord.objects.filter(
         is_justified=False, status__in=[Status.DRAFT, Status.RETURNED], created_at__lte=now - first
-    ).values_list("id", "practitioner_id", "team_id", "created_at")
-    notices = []
-    for record_id, practitioner_id, team_id, created_at in due.iterator(chunk_size=5000):
-        slot = _slot(created_at, now, first, every)
-        notices.append(Notification(recipient_id=practitioner_id, kind=NotificationKind.UNJUSTIFIED,
-                                    record_id=record_id, due_at=slot, created_at=now))
-        if now - created_at >= to_managers:
-            notices += [
-                Notification(recipient_id=manager_id, kind=NotificationKind.UNJUSTIFIED_MANAGER,
-                             record_id=record_id, due_at=slot, created_at=now)
-                for manager_id in managers.get(team_id, []) if manager_id != practitioner_id
-            ]
+    )
+    # Only records whose notice for the current slot is not written yet: a repeated sweep reads nothing.
+    due = unjustified.filter(~_current_notice(NotificationKind.UNJUSTIFIED, "practitioner_id", now, every))
+    notices = [
+        Notification(recipient_id=practitioner_id, kind=NotificationKind.UNJUSTIFIED, record_id=record_id,
+                     due_at=_slot(created_at, now, first, every), created_at=now)
+        for record_id, practitioner_id, created_at in due.values_list("id", "practitioner_id", "created_at")
+    ]
+    for_managers = unjustified.filter(created_at__lte=now - to_managers).filter(
+        ~_current_notice(NotificationKind.UNJUSTIFIED_MANAGER, None, now, every)
+    )
+    for record_id, practitioner_id, team_id, created_at in for_managers.values_list(
+        "id", "practitioner_id", "team_id", "created_at"
+    ):
+        notices += [
+            Notification(recipient_id=manager_id, kind=NotificationKind.UNJUSTIFIED_MANAGER, record_id=record_id,
+                         due_at=_slot(created_at, now, first, every), created_at=now)
+            for manager_id in managers.get(team_id, []) if manager_id != practitioner_id
+        ]
     return notices
 
 
 def _returned(now: datetime) -> list[Notification]:
     first, every = _hours("SEARCHLOG_RETURNED_AFTER_HOURS"), _hours("SEARCHLOG_REMINDER_INTERVAL_HOURS")
-    due = SearchRecord.objects.filter(status=Status.RETURNED, returned_at__lte=now - first).values_list(
-        "id", "practitioner_id", "returned_at"
-    )
+    due = SearchRecord.objects.filter(
+        ~_current_notice(NotificationKind.RETURNED, "practitioner_id", now, every),
+        status=Status.RETURNED, returned_at__lte=now - first,
+    ).values_list("id", "practitioner_id", "returned_at")
     return [
         Notification(recipient_id=practitioner_id, kind=NotificationKind.RETURNED, record_id=record_id,
                      due_at=_slot(returned_at, now, first, every), created_at=now)
@@ -125,7 +141,7 @@ def _privacy_checks(now: datetime) -> list[Notification]:
 
 
 def reminder_sweep(now: datetime | None = None) -> SweepResult:
-    """Decide every notice due now (set-based), write each once, then email what is not yet emailed."""
+    """Decide every notice due now with set-based queries and write each once (emailing is separate)."""
     now = now or clock.now()
     result = SweepResult()
     with transaction.atomic():
@@ -139,6 +155,12 @@ def reminder_sweep(now: datetime | None = None) -> SweepResult:
             Notification.objects.filter(created_at=now).values_list("kind").annotate(n=Count("id")).order_by()
         ):
             result.decided[kind] = n
+    return result
+
+
+def send_reminders(now: datetime | None = None) -> SweepResult:
+    """One whole sweep: decide what is due, commit, then email every notice not yet emailed."""
+    result = reminder_sweep(now)
     result.emailed = deliver_pending()
     return result
 

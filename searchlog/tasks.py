@@ -9,8 +9,8 @@ from searchlog import reminders
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def reminder_sweep() -> str:
-    """Run one reminder sweep (Celery beat runs this every few minutes)."""
-    return str(reminders.reminder_sweep())
+    """Run one reminder sweep and email what it decided (Celery beat runs this every few minutes)."""
+    return str(reminders.send_reminders())
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

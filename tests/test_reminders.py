@@ -29,7 +29,7 @@ def no_privacy_prompts(practitioner, colleague, manager, other_manager, outsider
 
 def sweep_at(moment: datetime) -> reminders.SweepResult:
     with time_machine.travel(moment, tick=False):
-        return reminders.reminder_sweep()
+        return reminders.send_reminders()
 
 
 def kinds_for(user) -> list[str]:

@@ -138,7 +138,7 @@ def test_two_sweeps_at_once_send_each_reminder_once(needs_postgres, practitioner
     def sweep() -> None:
         try:
             barrier.wait()
-            results.append(reminders.reminder_sweep())
+            results.append(reminders.send_reminders())
         finally:
             close_old_connections()
             connection.close()

@@ -6,11 +6,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from searchlog.reminders import reminder_sweep
+from searchlog.reminders import send_reminders
 
 
 class Command(BaseCommand):
     help = "Run one reminder sweep now and print what it decided and emailed."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.stdout.write(str(reminder_sweep()))
+        self.stdout.write(str(send_reminders()))
