@@ -30,11 +30,13 @@ def _navigation(request: HttpRequest) -> list[dict[str, object]]:
             ("Escalations", reverse("escalations"), selectors.open_escalation_count(user)),
             ("Audit trail", reverse("audit-trail"), None),
         ]
-    items.append(("Notifications", reverse("notifications"), reminders.unread_count(user)))
+    items.append(("Notifications", reverse("notifications"), reminders.unread_count(user) or None))
     items.append(("Export", reverse("exports"), None))
     # The item whose address is the longest start of this page's address is the current one.
+    # "My records" lives at /records/, the start of every record's address: it matches only itself.
     path = request.path
-    matching = [href for _, href, _ in items if path.startswith(href)]
+    mine = reverse("my-records")
+    matching = [href for _, href, _ in items if path == href or (href != mine and path.startswith(href))]
     current = max(matching, key=len, default=None)
     return [
         {"text": text, "href": href, "active": href == current, "count": count} for text, href, count in items
