@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 
 import pytest
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 
 from searchlog.models import SearchRecord, Status
+from tests.browser import chromium, heading, press, tick, type_into, wait_for
 from tests.conftest import PASSWORD
-from tests.test_browser import heading, press, tick, type_into, wait_for
 
 SUCCESS_BANNER = (By.CSS_SELECTOR, ".govuk-notification-banner--success")
 
@@ -21,20 +19,8 @@ SUCCESS_BANNER = (By.CSS_SELECTOR, ".govuk-notification-banner--success")
 @pytest.fixture
 def desktop_browser() -> Iterator[webdriver.Chrome]:
     """Headless Chromium on a desktop-sized window, so the header shows its sign-out button."""
-    with tempfile.TemporaryDirectory(prefix="searchlog-chromium-") as profile:
-        options = webdriver.ChromeOptions()
-        options.binary_location = "/usr/bin/chromium"
-        for argument in (
-            "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-            "--window-size=1280,1000", f"--user-data-dir={profile}",
-        ):
-            options.add_argument(argument)
-        driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-        try:
-            yield driver
-        finally:
-            driver.quit()
+    with chromium(1280, 1000) as driver:
+        yield driver
 
 
 def sign_in(driver: webdriver.Chrome, base_url: str, username: str) -> None:

@@ -140,7 +140,7 @@ def test_csv_neutralises_formulas_and_keeps_unicode_and_line_breaks(make_record,
 )
 def test_csv_line_is_what_csv_writer_writes(cells):
     buffer = io.StringIO()
-    csv.writer(buffer).writerow(cells)
+    csv.writer(buffer, quoting=csv.QUOTE_ALL).writerow(cells)
     assert exports.csv_line(cells) == buffer.getvalue()
     assert next(csv.reader(io.StringIO(exports.csv_line(cells)))) == cells
 
