@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+export SEARCHLOG_SITE_URL ?= http://127.0.0.1:$(PORT)
 ASSETS := $(shell find searchlog/assets -type f 2>/dev/null)
 
 .PHONY: run test setup assets lint bench-reminders bench-export bench-audit clean

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from searchlog import exports
+from searchlog import exports, selectors
 from searchlog.errors import RecordInvalid
 from searchlog.models import ConsentStatus, Status, User
 
@@ -82,11 +82,10 @@ class SearchExportForm(_PeriodForm):
         super().__init__(*args, **kwargs)
         self.fields["from"].label = "Searched from"
         self.fields["to"].label = "Searched to"
-        self.fields["to"].help_text = "Leave the dates blank for every date."
         self.fields["team"].choices = [
-            ("", "Every team you can see"), *[(str(t.pk), t.name) for t in exports.teams_visible_to(user)]]
+            ("", "Every team you can see"), *[(str(t.pk), t.name) for t in selectors.teams_visible_to(user)]]
         self.fields["practitioner"].choices = [
-            ("", "Everyone you can see"), *[(p.username, _person_label(p)) for p in exports.people_visible_to(user)]]
+            ("", "Everyone you can see"), *[(p.username, _person_label(p)) for p in selectors.people_visible_to(user)]]
         self.order_fields(self.FIELD_ORDER)
 
     def filters(self) -> dict[str, str]:
@@ -133,7 +132,7 @@ class SupervisionPackForm(_PeriodForm):
         super().__init__(*args, **kwargs)
         if user is not None:
             self.fields["practitioner"].widget.choices = [
-                ("", "Select a person"), *[(p.username, _person_label(p)) for p in exports.people_visible_to(user)]]
+                ("", "Select a person"), *[(p.username, _person_label(p)) for p in selectors.people_visible_to(user)]]
 
     @staticmethod
     def initial_period(today: date) -> dict[str, date]:

@@ -18,7 +18,7 @@ from html import escape
 from typing import IO, Any
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet, TextField
+from django.db.models import Prefetch, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import FileResponse, HttpRequest, HttpResponseBase, StreamingHttpResponse
 from django.utils import timezone
@@ -61,7 +61,6 @@ from searchlog.models import (
     Platform,
     SearchRecord,
     Status,
-    Team,
     Transition,
     User,
 )
@@ -160,30 +159,6 @@ def neutralise(value: str) -> str:
 # Scope: which people and teams a user may pick in an export.
 # Records are always scoped by selectors.records_visible_to; these only fill the pickers and guard the pack.
 
-def people_visible_to(user: User) -> QuerySet[User]:
-    """The people whose supervision pack the user may make: themselves; a manager's teams; anyone for an auditor."""
-    people = User.objects.select_related("team").order_by("first_name", "last_name", "username")
-    if not user.is_authenticated or not user.is_active:
-        return people.none()
-    if user.is_auditor:
-        return people
-    if user.is_manager:
-        return people.filter(Q(pk=user.pk) | Q(team__in=user.managed_teams.all()))
-    return people.filter(pk=user.pk)
-
-
-def teams_visible_to(user: User) -> QuerySet[Team]:
-    """The teams the user may filter an export by: all for an auditor; managed and own teams; else their own."""
-    if not user.is_authenticated or not user.is_active:
-        return Team.objects.none()
-    if user.is_auditor:
-        return Team.objects.all()
-    condition = Q(pk=user.team_id)
-    if user.is_manager:
-        condition |= Q(pk__in=user.managed_teams.all())
-    return Team.objects.filter(condition)
-
-
 # Filters, rows and the period rule.
 
 def export_rows(user: User, filters: Mapping[str, Any] | None = None) -> QuerySet[SearchRecord]:
@@ -265,20 +240,18 @@ def csv_row(values: tuple[Any, ...], zone: tzinfo | None = None) -> list[str]:
         moment = cells[index]
         cells[index] = moment.astimezone(zone).isoformat(timespec="seconds") if moment else ""
     for index in _FREE_TEXT_COLUMNS:
-        cells[index] = neutralise(cells[index])
+        if cells[index].startswith(FORMULA_STARTS):  # rare: call neutralise only then (it is hot code)
+            cells[index] = neutralise(cells[index])
     return cells
 
 
 def csv_line(cells: list[str]) -> str:
-    """One CSV record exactly as csv.writer's default dialect writes it (RFC 4180, minimal quoting, CRLF).
+    """One CSV record as csv.writer(quoting=csv.QUOTE_ALL) writes it: RFC 4180, every field quoted, CRLF.
 
     Several times faster than csv.writer, which copies every record through a UCS-4 buffer: for a large export
     that was the biggest cost after the database itself.
     """
-    return ",".join([
-        '"' + cell.replace('"', '""') + '"' if ('"' in cell or "," in cell or "\n" in cell or "\r" in cell) else cell
-        for cell in cells
-    ]) + "\r\n"
+    return '"' + '","'.join([cell.replace('"', '""') for cell in cells]) + '"\r\n'
 
 
 def csv_chunks(records: QuerySet[SearchRecord], *, rows_per_chunk: int = 500) -> Iterator[str]:
@@ -385,7 +358,7 @@ def supervision_pack(*, user: User, practitioner: str, date_from: date, date_to:
     """Make the PDF supervision pack of one practitioner over a period; RecordNotFound outside the user's scope."""
     check_period(date_from, date_to)
     try:
-        person = people_visible_to(user).get(username=practitioner)
+        person = selectors.people_visible_to(user).get(username=practitioner)
     except User.DoesNotExist:
         raise RecordNotFound(practitioner) from None
     records = list(supervision_records(user, person, date_from, date_to))

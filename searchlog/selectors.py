@@ -9,7 +9,7 @@ from django.db.models import F, Q, QuerySet
 
 from searchlog import clock
 from searchlog.errors import RecordNotFound
-from searchlog.models import Escalation, Role, SearchRecord, Status, User
+from searchlog.models import Escalation, Role, SearchRecord, Status, Team, User
 
 
 def _with_people(records: QuerySet[SearchRecord]) -> QuerySet[SearchRecord]:
@@ -48,6 +48,30 @@ def record_of(user: User, reference: str) -> SearchRecord:
         return records_of(user).get(reference=reference)
     except SearchRecord.DoesNotExist:
         raise RecordNotFound(reference) from None
+
+
+def people_visible_to(user: User) -> QuerySet[User]:
+    """The people whose supervision pack the user may make: themselves; a manager's teams; anyone for an auditor."""
+    people = User.objects.select_related("team").order_by("first_name", "last_name", "username")
+    if not user.is_authenticated or not user.is_active:
+        return people.none()
+    if user.is_auditor:
+        return people
+    if user.is_manager:
+        return people.filter(Q(pk=user.pk) | Q(team__in=user.managed_teams.all()))
+    return people.filter(pk=user.pk)
+
+
+def teams_visible_to(user: User) -> QuerySet[Team]:
+    """The teams the user may filter an export by: all for an auditor; managed and own teams; else their own."""
+    if not user.is_authenticated or not user.is_active:
+        return Team.objects.none()
+    if user.is_auditor:
+        return Team.objects.all()
+    condition = Q(pk=user.team_id)
+    if user.is_manager:
+        condition |= Q(pk__in=user.managed_teams.all())
+    return Team.objects.filter(condition)
 
 
 def review_scope(user: User) -> Q:

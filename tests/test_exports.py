@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -303,8 +304,9 @@ def test_xlsx_opens_with_the_rows_dates_and_neutralised_text(make_record, practi
     assert row["What was searched for"] == "'=1+1"
     assert row["What was found"] == "bell and “quotes” £"
     assert isinstance(row["Searched at"], datetime)
-    assert row["Searched at"] == timezone.localtime(first.searched_at).replace(tzinfo=None, microsecond=0) or \
-        abs(row["Searched at"] - timezone.localtime(first.searched_at).replace(tzinfo=None)) < timedelta(seconds=1)
+    # Naive Europe/London time (Excel has no time zones), to the millisecond Excel keeps.
+    assert abs(row["Searched at"] - timezone.localtime(first.searched_at).replace(tzinfo=None)) < timedelta(
+        milliseconds=1)
     assert row["Submitted at"] is None
     assert row["Practitioner (username)"] == "alice"
 
@@ -486,7 +488,7 @@ def test_every_role_has_the_export_page_in_the_navigation(people, signed_in, per
     page = signed_in(people[persona]).get(PAGE)
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'href="/exports/"' in html and ">Export<" in html.replace("\n", "").replace(" ", "") or "Export" in html
+    assert re.search(r'href="/exports/"[^>]*>\s*(<strong[^>]*>)?Export<', html)
     assert 'type="date"' in html
     assert "There is a problem" not in html
 
@@ -602,4 +604,3 @@ def test_pack_default_statuses_are_all_included(make_record, practitioner, justi
     make_record(submit=True, **justified_answers)
     export = exports.supervision_pack(user=practitioner, practitioner="alice", date_from=TODAY(), date_to=TODAY())
     assert export.rows == 2
-    assert {Status.DRAFT, Status.SUBMITTED} <= set(Status.values)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,13 +33,19 @@ def _page(request: HttpRequest, *, searches_form: SearchExportForm | None = None
     }, status=status)
 
 
+def _with_defaults(request: HttpRequest) -> QueryDict:
+    data = request.GET.copy()
+    data.setdefault("justified", "any")
+    return data
+
+
 @login_required
 @require_GET
 def export_page(request: HttpRequest) -> HttpResponse:
     """The export page; with a file type chosen, check the choices and go to the download."""
     if "format" not in request.GET:
         return _page(request)
-    form = SearchExportForm(request.GET, user=request.user)
+    form = SearchExportForm(_with_defaults(request), user=request.user)
     if not form.is_valid():
         return _page(request, searches_form=form)
     address = reverse(f"export-searches-{form.cleaned_data['format']}")
@@ -50,7 +56,7 @@ def export_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def searches_download(request: HttpRequest, file_type: str) -> HttpResponseBase:
-    data = request.GET.copy()
+    data = _with_defaults(request)
     data["format"] = file_type
     form = SearchExportForm(data, user=request.user)
     if form.is_valid():

@@ -68,7 +68,7 @@ class Command(BaseCommand):
             users = self._people(password)
             made = self._records(users)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({made} new records)."))
-        self.stdout.write("Sign in at http://127.0.0.1:8000/ as any of these, password: " + password)
+        self.stdout.write(f"Sign in at {settings.SEARCHLOG_SITE_URL}/ as any of these, password: {password}")
         for username, first, last, role, member_of, manages in PEOPLE:
             detail = f"manages {manages}" if manages else (member_of or "all teams, read-only")
             self.stdout.write(f"  {username:<14} {first} {last}, {role.label.lower()} ({detail})")
