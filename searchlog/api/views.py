@@ -119,6 +119,7 @@ class ReviewQueueView(ListAPIView):
     """What the caller may sign off now, oldest first, with flags."""
 
     serializer_class = SearchRecordSerializer
+    queryset = SearchRecord.objects.none()  # for the schema; get_queryset scopes by caller
 
     def get_queryset(self) -> QuerySet[SearchRecord]:
         return with_flags(selectors.review_queue_for(self.request.user))
@@ -128,6 +129,7 @@ class NotificationListView(ListAPIView):
     """The caller's notifications, newest first."""
 
     serializer_class = NotificationSerializer
+    queryset = Notification.objects.none()  # for the schema; get_queryset scopes by caller
 
     def get_queryset(self) -> QuerySet[Notification]:
         return reminders.notifications_for(self.request.user)
@@ -137,6 +139,7 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     """Escalations, for auditors (information governance)."""
 
     serializer_class = EscalationSerializer
+    queryset = Escalation.objects.none()  # for the schema; get_queryset scopes by caller
 
     def get_queryset(self) -> QuerySet[Escalation]:
         return selectors.escalations_for(self.request.user)

@@ -250,3 +250,13 @@ def test_schema_and_docs_are_served_locally(client):
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
     assert b"/static/drf_spectacular_sidecar/" in docs.content
+
+
+def test_openapi_schema_has_no_warnings(tmp_path):
+    from django.core.management import call_command
+
+    call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yml"))
+    schema = (tmp_path / "schema.yml").read_text()
+    for path in ("/api/v1/review-queue/", "/api/v1/escalations/{id}/close/", "/api/v1/notifications/",
+                 "/api/v1/audit-events/", "/api/v1/exports/searches.csv"):
+        assert path in schema
