@@ -6,7 +6,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 
-from searchlog.models import SearchRecord, Team, Transition, User
+from searchlog.models import (
+    Addendum,
+    AuditEvent,
+    Escalation,
+    Notification,
+    PrivacyCheck,
+    RecordRevision,
+    SearchRecord,
+    Team,
+    Transition,
+    User,
+)
 
 
 @admin.register(User)
@@ -52,3 +63,55 @@ class SearchRecordAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: SearchRecord | None = None) -> bool:
         # Nothing is ever deleted by a user.
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the service (and, for audit events, append-only): shown, never edited here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(RecordRevision)
+class RecordRevisionAdmin(ReadOnlyAdmin):
+    list_display = ("record", "number", "submitted_at")
+    list_select_related = ("record",)
+
+
+@admin.register(Addendum)
+class AddendumAdmin(ReadOnlyAdmin):
+    list_display = ("record", "author", "at")
+    list_select_related = ("record", "author")
+
+
+@admin.register(Escalation)
+class EscalationAdmin(ReadOnlyAdmin):
+    list_display = ("record", "raised_by", "raised_at", "outcome", "closed_at")
+    list_filter = ("outcome",)
+    list_select_related = ("record", "raised_by")
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ("recipient", "kind", "record", "due_at", "emailed_at", "read_at")
+    list_filter = ("kind",)
+    list_select_related = ("recipient", "record")
+
+
+@admin.register(PrivacyCheck)
+class PrivacyCheckAdmin(ReadOnlyAdmin):
+    list_display = ("user", "at")
+    list_select_related = ("user",)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ("id", "at", "actor_username", "action", "object_type", "object_id")
+    list_filter = ("action",)
+    search_fields = ("object_id", "actor_username")
