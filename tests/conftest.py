@@ -78,6 +78,16 @@ def _empty_audit_trail_before_flush(request):  # type: ignore[no-untyped-def]
     empty_audit_trail()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():  # type: ignore[no-untyped-def]
+    """Each test starts with an empty cache (the audit page keeps its chain checkpoint there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def needs_postgres(db: None) -> None:
     if connection.vendor != "postgresql":

@@ -172,9 +172,9 @@ def test_diff_lists_changed_fields_with_json_safe_values(before, after, expected
 
 
 def test_verify_an_empty_and_an_intact_trail():
-    assert audit_verify() == audit.VerifyResult(ok=True, count=0)
+    assert (audit_verify().ok, audit_verify().count) == (True, 0)
     append(3)
-    assert audit_verify() == audit.VerifyResult(ok=True, count=3)
+    assert (audit_verify().ok, audit_verify().count) == (True, 3)
     assert verify_command().strip() == "ok: 3 events"
 
 
@@ -316,7 +316,8 @@ def test_concurrent_appends_keep_one_chain(needs_postgres):
     for thread in threads:
         thread.join()
     assert errors == []
-    assert audit_verify() == audit.VerifyResult(ok=True, count=writers * each)
+    result = audit_verify()
+    assert (result.ok, result.count) == (True, writers * each)
     prev_hashes = list(AuditEvent.objects.values_list("prev_hash", flat=True))
     assert len(set(prev_hashes)) == len(prev_hashes) == writers * each
 
@@ -536,3 +537,29 @@ def test_the_page_makes_the_same_queries_for_10_and_100_events(client, auditor):
             assert client.get("/audit/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_chain_state_checks_new_events_each_time_and_the_whole_chain_hourly(triggers_off):
+    import time_machine
+
+    first, _second = append(2)
+    with time_machine.travel("2026-11-24 10:00Z", tick=False):
+        state = audit.audit_chain_state()
+    assert state.result.ok and state.result.count == 2
+    # An old event altered after the check: the quick check of new events does not see it...
+    AuditEvent.objects.filter(pk=first.pk).update(object_id="OS-2026-999999")
+    append(1)
+    with time_machine.travel("2026-11-24 10:30Z", tick=False):
+        quick = audit.audit_chain_state()
+    assert quick.result.ok and quick.result.count == 3
+    # ...but a new event that does not verify is caught at once,
+    fourth, = append(1)
+    AuditEvent.objects.filter(pk=fourth.pk).update(object_id="OS-2026-888888")
+    with time_machine.travel("2026-11-24 10:31Z", tick=False):
+        broken = audit.audit_chain_state()
+    assert not broken.result.ok and broken.result.first_bad_id == fourth.pk
+    # and the hourly whole check finds the old one.
+    AuditEvent.objects.filter(pk=fourth.pk).update(object_id=fourth.object_id)
+    with time_machine.travel("2026-11-24 11:01Z", tick=False):
+        whole = audit.audit_chain_state()
+    assert not whole.result.ok and whole.result.first_bad_id == first.pk
