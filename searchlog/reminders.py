@@ -18,7 +18,7 @@ from time import sleep
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -273,7 +273,8 @@ def privacy_check_confirm(*, user: User) -> PrivacyCheck:
     return check
 
 
-def notifications_for(user: User):  # type: ignore[no-untyped-def]
+def notifications_for(user: User) -> QuerySet[Notification]:
+    """The user's own notices, newest first."""
     return Notification.objects.filter(recipient=user).select_related("record")
 
 
