@@ -88,6 +88,11 @@ def can_review(user: User, record: SearchRecord) -> bool:
     return SearchRecord.objects.filter(review_scope(user), pk=record.pk).exists()
 
 
+def may_add_addenda(user: User, record: SearchRecord) -> bool:
+    """Addenda come from the record's practitioner or from someone who may review it."""
+    return record.practitioner_id == user.pk or can_review(user, record)
+
+
 def review_queue_for(user: User) -> QuerySet[SearchRecord]:
     """What the user may sign off now, oldest submission first."""
     return _with_people(

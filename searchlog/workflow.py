@@ -330,7 +330,7 @@ def addendum_add(*, record: SearchRecord, actor: User, text: str) -> Addendum:
     if not text:
         raise RecordInvalid({"text": ["Enter the addendum"]})
     record = _locked(record)
-    if record.practitioner_id != actor.pk and not selectors.can_review(actor, record):
+    if not selectors.may_add_addenda(actor, record):
         raise NotPermitted("Only the practitioner or a manager of the team can add an addendum.")
     if record.is_editable:
         raise TransitionNotAllowed(

@@ -61,7 +61,7 @@ def _record_page(request: HttpRequest, record: SearchRecord, *, status: int = 20
         "addenda": record.addenda.select_related("author"),
         "escalations": record.escalations.select_related("raised_by", "closed_by"),
         "can_review": can_review,
-        "can_add_addendum": not record.is_editable and (is_owner or selectors.can_review(user, record)),
+        "can_add_addendum": not record.is_editable and selectors.may_add_addenda(user, record),
         "sign_off_form": forms.get("sign_off_form") or _form(SignOffForm, "sign_off_form"),
         "return_form": forms.get("return_form") or _form(ReturnForm, "return_form"),
         "escalate_form": forms.get("escalate_form") or _form(EscalateForm, "escalate_form"),
