@@ -29,9 +29,13 @@ COPY --from=assets /app/build/static ./build/static
 
 # Dummy values only for this command; real ones come from the runtime env.
 RUN SECRET_KEY=collectstatic-dummy-key \
+    SEARCHLOG_AUDIT_KEY=collectstatic-dummy-audit-key-not-used-at-runtime \
     DEBUG=false \
     DATABASE_URL=postgres://build:build@localhost:5432/build \
     python manage.py collectstatic --noinput
+
+# The audit checkpoints' folder (a volume in docker-compose) belongs to the app user.
+RUN mkdir -p /var/lib/searchlog/audit-checkpoints && chown -R app:app /var/lib/searchlog
 
 USER app
 ENV DEBUG=false \

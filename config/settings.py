@@ -38,6 +38,16 @@ if not SECRET_KEY:
         raise RuntimeError("Set SECRET_KEY when DEBUG is off.")
     SECRET_KEY = "insecure-development-key-only-for-the-embedded-run"  # noqa: S105
 
+# The audit trail's HMAC key: kept outside the database, so that neither the app's database role nor the database's
+# superuser can rewrite the chain without it being detected.
+SEARCHLOG_AUDIT_KEY = os.environ.get("SEARCHLOG_AUDIT_KEY", "")
+if not SEARCHLOG_AUDIT_KEY:
+    if not DEBUG:
+        raise RuntimeError("Set SEARCHLOG_AUDIT_KEY (a long random secret) when DEBUG is off.")
+    SEARCHLOG_AUDIT_KEY = "insecure-development-audit-key-only-for-the-embedded-run"  # noqa: S105
+elif len(SEARCHLOG_AUDIT_KEY) < 32 and not DEBUG:
+    raise RuntimeError("SEARCHLOG_AUDIT_KEY must be at least 32 characters.")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -201,6 +211,11 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep older than its interval is stale: the next one does the same work.
         "options": {"expires": float(os.environ.get("SEARCHLOG_SWEEP_SECONDS", "300"))},
     },
+    "seal-audit-trail": {
+        "task": "searchlog.tasks.seal_audit_trail",
+        "schedule": env_float("SEARCHLOG_AUDIT_SEAL_SECONDS", 5),
+        "options": {"expires": env_float("SEARCHLOG_AUDIT_SEAL_SECONDS", 5)},
+    },
 }
 
 # Product settings.
@@ -225,6 +240,11 @@ SEARCHLOG_PRIVACY_CHECK_DAYS = int(os.environ.get("SEARCHLOG_PRIVACY_CHECK_DAYS"
 # How many notices are emailed per transaction, and (tests only) a pause after each batch.
 SEARCHLOG_DELIVERY_BATCH = int(os.environ.get("SEARCHLOG_DELIVERY_BATCH", "200"))
 SEARCHLOG_TEST_PAUSE_AFTER_BATCH = env_float("SEARCHLOG_TEST_PAUSE_AFTER_BATCH", 0)
+
+# The audit sealer: where it writes its signed checkpoints (outside the database), and how long an event may wait
+# to be sealed before verify_audit_trail reports it.
+SEARCHLOG_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("SEARCHLOG_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
+SEARCHLOG_AUDIT_SEAL_GRACE_SECONDS = env_float("SEARCHLOG_AUDIT_SEAL_GRACE_SECONDS", 60)
 
 LOGGING = {
     "version": 1,

@@ -10,11 +10,11 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from searchlog import clock, reminders, selectors
-from searchlog.audit import audit_append, audit_diff
+from searchlog.audit import audit_append, audit_diff, value_hash
 from searchlog.errors import NotPermitted, RecordInvalid, TransitionNotAllowed
 from searchlog.justification import is_justified, missing_answers
 from searchlog.models import (
@@ -112,10 +112,17 @@ def _apply(record: SearchRecord, data: Mapping[str, Any]) -> None:
 
 
 def _next_reference(year: int) -> str:
-    ReferenceCounter.objects.get_or_create(year=year)
-    # The row lock taken by this UPDATE serialises concurrent creates until commit.
-    ReferenceCounter.objects.filter(year=year).update(last=F("last") + 1)
-    number = ReferenceCounter.objects.get(year=year).last
+    if connection.vendor == "postgresql":
+        # A sequence per year (migration 0004): no lock is held until commit, so creates never queue behind each
+        # other. A create that rolls back leaves a gap in the numbers.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT searchlog_next_reference_number(%s)", [year])
+            number = cursor.fetchone()[0]
+    else:
+        # SQLite lets one writer in at a time anyway: a counter row is enough.
+        ReferenceCounter.objects.get_or_create(year=year)
+        ReferenceCounter.objects.filter(year=year).update(last=F("last") + 1)
+        number = ReferenceCounter.objects.get(year=year).last
     return f"OS-{year}-{number:06d}"
 
 
@@ -135,8 +142,12 @@ def _transition(record: SearchRecord, *, action: str, from_status: str, actor: U
     )
 
 
+def _proof(text: str) -> str:
+    # Free text may name people: the trail keeps a keyed hash; the record keeps the words.
+    return value_hash(text) if text else ""
+
+
 def _audit(action: str, actor: User, record: SearchRecord, changes: dict[str, Any]) -> None:
-    # Last in the transaction: the audit append holds the chain's lock until commit.
     audit_append(action=action, actor=actor, obj_type="record", obj_id=record.reference, changes=changes)
 
 
@@ -153,6 +164,9 @@ def record_create(*, practitioner: User, data: Mapping[str, Any], quick: bool = 
     _apply(record, data)
     if quick:
         record.is_emergency = True
+    errors = _clean(record)
+    if errors:  # before a reference is taken, so a refused record leaves no gap in the numbers
+        raise RecordInvalid(errors)
     record.reference = _next_reference(now.year)
     _save(record)
     _transition(record, action=Transition.Action.CREATE, from_status="", actor=practitioner)
@@ -163,7 +177,7 @@ def record_create(*, practitioner: User, data: Mapping[str, Any], quick: bool = 
 @transaction.atomic
 def record_update(*, record: SearchRecord, actor: User, data: Mapping[str, Any]) -> SearchRecord:
     """Change the answers of a draft or returned record; only its practitioner may."""
-    record = SearchRecord.objects.select_for_update().get(pk=record.pk)
+    record = _locked(record)
     if record.practitioner_id != actor.pk:
         raise NotPermitted("Only the practitioner who made a record can change it.")
     if not record.is_editable:
@@ -173,7 +187,9 @@ def record_update(*, record: SearchRecord, actor: User, data: Mapping[str, Any])
     before = answers_of(record)
     _apply(record, data)
     _save(record)
-    _audit("record.change", actor, record, audit_diff(before, answers_of(record)))
+    changes = audit_diff(before, answers_of(record))
+    if changes:  # a save that changes nothing is not a change
+        _audit("record.change", actor, record, changes)
     return record
 
 
@@ -185,8 +201,9 @@ def answers_of(record: SearchRecord) -> dict[str, Any]:
 
 
 def _locked(record: SearchRecord) -> SearchRecord:
-    # The row lock makes concurrent actions on one record take turns; the loser sees the new state.
-    return SearchRecord.objects.select_for_update().select_related("practitioner", "team").get(pk=record.pk)
+    # The row lock makes concurrent actions on one record take turns; the loser sees the new state. Only the
+    # record's own row: locking its team and practitioner too would make unrelated records queue (and deadlock).
+    return SearchRecord.objects.select_for_update(of=("self",)).get(pk=record.pk)
 
 
 def _state_error(record: SearchRecord, doing: str) -> TransitionNotAllowed:
@@ -259,7 +276,7 @@ def record_sign_off(*, record: SearchRecord, actor: User, reviewer_involved: boo
     )
     _audit("record.sign_off", actor, record, {
         "status": [Status.SUBMITTED, record.status], "reviewer_involved": record.reviewer_involved,
-        "comment": (comment or "").strip(),
+        "comment": _proof((comment or "").strip()),
     })
     return record
 
@@ -273,7 +290,8 @@ def record_return(*, record: SearchRecord, actor: User, comment: str) -> SearchR
     record.returned_at = clock.now()
     _save(record)
     _transition(record, action=Transition.Action.RETURN, from_status=Status.SUBMITTED, actor=actor, comment=comment)
-    _audit("record.return", actor, record, {"status": [Status.SUBMITTED, record.status], "comment": comment})
+    _audit("record.return", actor, record, {"status": [Status.SUBMITTED, record.status],
+                                           "comment": _proof(comment)})
     reminders.notify(recipients=[record.practitioner_id], kind=NotificationKind.RECORD_RETURNED, record=record)
     return record
 
@@ -287,8 +305,8 @@ def record_escalate(*, record: SearchRecord, actor: User, comment: str) -> Escal
     _save(record)
     _transition(record, action=Transition.Action.ESCALATE, from_status=Status.SUBMITTED, actor=actor, comment=comment)
     escalation = Escalation.objects.create(record=record, raised_by=actor, raised_at=record.updated_at, comment=comment)
-    _audit("record.escalate", actor, record, {"status": [Status.SUBMITTED, record.status], "comment": comment,
-                                             "escalation": escalation.pk})
+    _audit("record.escalate", actor, record, {"status": [Status.SUBMITTED, record.status],
+                                             "comment": _proof(comment), "escalation": escalation.pk})
     return escalation
 
 
@@ -304,7 +322,10 @@ def escalation_close(*, escalation: Escalation, actor: User, outcome: str, comme
         raise RecordInvalid(errors)
     if not actor.is_auditor:
         raise NotPermitted("Only information governance (auditors) can close an escalation.")
-    escalation = Escalation.objects.select_for_update().select_related("record").get(pk=escalation.pk)
+    # One lock order everywhere: the record's row first, then the escalation's.
+    record = _locked(SearchRecord(pk=escalation.record_id))
+    escalation = Escalation.objects.select_for_update(of=("self",)).get(pk=escalation.pk)
+    escalation.record = record
     if not escalation.is_open:
         raise TransitionNotAllowed("This escalation has already been closed.")
     escalation.closed_by = actor
@@ -318,7 +339,7 @@ def escalation_close(*, escalation: Escalation, actor: User, outcome: str, comme
         comment=f"{escalation.get_outcome_display()}: {escalation.closing_comment}",
     )
     _audit("escalation.close", actor, escalation.record, {
-        "escalation": escalation.pk, "outcome": outcome, "comment": escalation.closing_comment,
+        "escalation": escalation.pk, "outcome": outcome, "comment": _proof(escalation.closing_comment),
     })
     return escalation
 
@@ -337,5 +358,5 @@ def addendum_add(*, record: SearchRecord, actor: User, text: str) -> Addendum:
             f"Record {record.reference} can still be changed: change it instead of adding an addendum."
         )
     addendum = Addendum.objects.create(record=record, author=actor, at=clock.now(), text=text)
-    _audit("record.addendum", actor, record, {"addendum": addendum.pk, "text": text})
+    _audit("record.addendum", actor, record, {"addendum": addendum.pk, "text": _proof(text)})
     return addendum

@@ -42,23 +42,35 @@ def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def
                                                     "chromium-driver)"))
 
 
+AUDIT_TABLES = ("searchlog_auditevent", "searchlog_auditseal")
+
+
 def empty_audit_trail() -> None:
-    """Delete every event past the triggers: a transactional test's flush cannot empty a non-empty audit trail."""
+    """Delete every event and seal past the triggers: a transactional test's flush cannot empty a non-empty trail."""
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("ALTER TABLE searchlog_auditevent DISABLE TRIGGER auditevent_append_only")
-            cursor.execute("DELETE FROM searchlog_auditevent")
-            cursor.execute("ALTER TABLE searchlog_auditevent ENABLE TRIGGER auditevent_append_only")
-        else:
-            cursor.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", ["searchlog_auditevent"]
-            )
-            saved = cursor.fetchall()
-            for name, _sql in saved:
-                cursor.execute(f"DROP TRIGGER {name}")
-            cursor.execute("DELETE FROM searchlog_auditevent")
-            for _name, sql in saved:
-                cursor.execute(sql)
+        for table in AUDIT_TABLES:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (our own table names)
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+            else:
+                cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [table])
+                saved = cursor.fetchall()
+                for name, _sql in saved:
+                    cursor.execute(f"DROP TRIGGER {name}")
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (our own table names)
+                for _name, sql in saved:
+                    cursor.execute(sql)
+
+
+def reset_reference_numbers() -> None:
+    """Drop the per-year reference sequences (PostgreSQL), which a flush leaves as they are."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname FROM pg_class WHERE relkind = 'S' AND relname LIKE 'searchlog_reference_%%'")
+        for (name,) in cursor.fetchall():
+            cursor.execute(f'DROP SEQUENCE IF EXISTS "{name}"')
 
 
 def _is_transactional(request) -> bool:  # type: ignore[no-untyped-def]
@@ -76,6 +88,13 @@ def _empty_audit_trail_before_flush(request):  # type: ignore[no-untyped-def]
     request.getfixturevalue("transactional_db")
     yield
     empty_audit_trail()
+    reset_reference_numbers()
+
+
+@pytest.fixture(autouse=True)
+def _own_checkpoints(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Each test's audit checkpoints in a folder of its own: another test's checkpoint is not this trail's."""
+    settings.SEARCHLOG_AUDIT_CHECKPOINT_DIR = tmp_path / "audit-checkpoints"
 
 
 @pytest.fixture(autouse=True)

@@ -1,24 +1,23 @@
-"""The audit trail: the hash chain, append-only storage, tamper detection, request context, signals and the page."""
+"""The audit trail: appending events, minimised changes, insert-only storage, request context, signals and the page.
+
+The chain (sealing, checkpoints, tamper detection) is tested in test_audit_chain.py.
+"""
 
 from __future__ import annotations
 
-import hashlib
 import json
-import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
-from django.core.management import call_command
-from django.core.management.base import CommandError
-from django.db import DatabaseError, connection, connections, transaction
+from django.core.cache import cache
+from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from searchlog import audit, clock
-from searchlog.audit import ZERO_HASH, audit_append, audit_diff, audit_verify, event_hash
+from searchlog.audit import audit_append, audit_diff, value_hash
 from searchlog.models import AuditEvent, Team
 from tests.conftest import PASSWORD
 from tests.factories import UserFactory
@@ -34,93 +33,7 @@ def append(n: int = 1, **fields) -> list[AuditEvent]:
     return [audit_append(**{**defaults, **fields}) for _ in range(n)]
 
 
-def forge(event_id: int, prev_hash: str, *, hash_: str | None = None, **fields) -> AuditEvent:
-    """Write a row straight into the table, as someone bypassing audit_append would."""
-    defaults = {"at": MOMENT, "action": "record.view", "object_type": "record", "object_id": f"OS-{event_id}",
-                "changes": {}}
-    event = AuditEvent(id=event_id, prev_hash=prev_hash, **{**defaults, **fields})
-    event.hash = hash_ or event_hash(event)
-    event.save(force_insert=True)
-    return event
-
-
-@pytest.fixture
-def triggers_off(db: None):
-    """Switch off the append-only triggers, as a table owner or superuser could; back on afterwards."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # ALTER TABLE waits for nothing: check this test's deferred foreign keys now.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE searchlog_auditevent DISABLE TRIGGER auditevent_append_only")
-            yield
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("ALTER TABLE searchlog_auditevent ENABLE TRIGGER auditevent_append_only")
-        else:
-            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s", [TABLE])
-            saved = cursor.fetchall()
-            for name, _sql in saved:
-                cursor.execute(f"DROP TRIGGER {name}")
-            yield
-            for _name, sql in saved:
-                cursor.execute(sql)
-
-
-def verify_command() -> str:
-    """Run verify_audit_trail; return its output, or raise CommandError as it exits 1."""
-    out = StringIO()
-    call_command("verify_audit_trail", stdout=out)
-    return out.getvalue()
-
-
-def expect_broken(event: AuditEvent, reason: str) -> None:
-    result = audit_verify()
-    assert (result.ok, result.first_bad_id) == (False, event.pk)
-    assert reason in result.reason
-    with pytest.raises(CommandError) as refused:
-        verify_command()
-    assert refused.value.returncode == 1
-    assert f"event {event.pk} ({event.action} at " in str(refused.value)
-
-
-# The chain
-
-
-def test_first_event_follows_zeros_and_each_next_links_to_the_one_before(practitioner):
-    first, second = append(2, actor=practitioner)
-    assert first.prev_hash == ZERO_HASH
-    assert second.prev_hash == first.hash
-    assert first.hash != second.hash
-    assert all(len(e.hash) == 64 and int(e.hash, 16) >= 0 for e in (first, second))
-    assert second.actor_username == "alice"
-
-
-def test_hash_is_sha256_of_the_canonical_json():
-    with clock.frozen_at(MOMENT):
-        event = audit_append(action="record.change", actor=None, obj_type="record", obj_id="OS-2026-000007",
-                             changes={"purpose": ["", "Check"], "a": 1})
-    canonical = (
-        '{"action":"record.change","actor":null,"actor_username":"","at":"2026-11-24T21:40:05.123456+00:00",'
-        f'"changes":{{"a":1,"purpose":["","Check"]}},"id":{event.pk},"ip_address":null,"object_id":"OS-2026-000007",'
-        f'"object_type":"record","prev_hash":"{ZERO_HASH}","request_id":""}}'
-    )
-    assert event.hash == hashlib.sha256(canonical.encode()).hexdigest()
-    stored = AuditEvent.objects.get()
-    assert event_hash(stored) == stored.hash
-
-
-@pytest.mark.parametrize("row", [
-    (1, MOMENT, None, "", "record.view", "", "", "", None, {}, ZERO_HASH),
-    (2**40, MOMENT, 7, 'o\'brien "x"', "export", "r\\t", "é✓\n", "id", "2001:db8::1",
-     {"z": [1, 2.5, None, True], "a": {"y": "ü", "b": []}, "é": "\u0000"}, "f" * 64),
-])
-def test_canonical_json_is_exactly_sorted_compact_json(row):
-    payload = dict(zip(["id", "at", "actor", "actor_username", "action", "object_type", "object_id", "request_id",
-                        "ip_address", "changes", "prev_hash"], row, strict=True))
-    payload["at"] = "2026-11-24T21:40:05.123456+00:00"
-    assert audit._canonical(row) == json.dumps(payload, sort_keys=True, separators=(",", ":"))
-
-
-def test_values_are_stored_as_they_read_back_so_the_hash_still_verifies(practitioner):
+def test_values_are_stored_as_they_read_back(practitioner):
     audit_append(action="record.change", actor=practitioner, obj_type="record", obj_id="OS-2026-000001",
                  changes={"searched_at": [MOMENT, MOMENT + timedelta(hours=1)], "big": 1e20, "half": 0.5,
                           "money": Decimal("1.50"), "day": date(2026, 11, 24), "tags": {"b", "a"}, 3: "three"},
@@ -131,7 +44,6 @@ def test_values_are_stored_as_they_read_back_so_the_hash_still_verifies(practiti
         "half": 0.5, "money": "1.50", "day": "2026-11-24", "tags": ["a", "b"], "3": "three",
     }
     assert stored.ip_address == "10.1.2.3"
-    assert audit_verify().ok
 
 
 def test_action_must_be_a_code():
@@ -145,7 +57,7 @@ def test_append_rolls_back_with_the_callers_transaction():
         append()
         raise RuntimeError("the action failed")
     assert not AuditEvent.objects.exists()
-    assert append()[0].prev_hash == ZERO_HASH
+    assert len(append()) == AuditEvent.objects.count() == 1
 
 
 def test_anonymous_user_is_recorded_as_no_actor():
@@ -163,79 +75,17 @@ def test_anonymous_user_is_recorded_as_no_actor():
      {"when": ["2026-11-24T21:40:05.123456+00:00", "2026-11-24T21:40:05.123457+00:00"]}),
     ({"n": Decimal("2.0")}, {"n": Decimal("2.5")}, {"n": ["2.0", "2.5"]}),
 ])
-def test_diff_lists_changed_fields_with_json_safe_values(before, after, expected):
-    assert audit_diff(before, after) == expected
-    json.dumps(audit_diff(before, after))
+def test_diff_names_changed_fields_with_keyed_hashes_of_json_safe_values(before, after, expected):
+    diff = audit_diff(before, after)
+    assert diff == ({"changed": {field: [value_hash(old), value_hash(new)] for field, (old, new) in expected.items()}}
+                    if expected else {})
+    json.dumps(diff)
 
 
-# Verification
-
-
-def test_verify_an_empty_and_an_intact_trail():
-    assert (audit_verify().ok, audit_verify().count) == (True, 0)
-    append(3)
-    assert (audit_verify().ok, audit_verify().count) == (True, 3)
-    assert verify_command().strip() == "ok: 3 events"
-
-
-def test_verify_accepts_gaps_in_ids_from_rolled_back_appends():
-    first = forge(1, ZERO_HASH)
-    forge(7, first.hash)
-    assert audit_verify().ok
-
-
-def test_verify_names_an_altered_event(triggers_off):
-    _first, second, _third = append(3)
-    AuditEvent.objects.filter(pk=second.pk).update(changes={"status": ["draft", "signed_off"]})
-    expect_broken(second, "does not match its contents")
-
-
-def test_verify_names_the_event_after_an_altered_and_rehashed_one(triggers_off):
-    _first, second, third = append(3)
-    second.object_id = "OS-2026-999999"
-    AuditEvent.objects.filter(pk=second.pk).update(object_id=second.object_id, hash=event_hash(second))
-    expect_broken(third, "an event between them was removed, or this one was inserted")
-
-
-def test_verify_names_the_event_after_a_deleted_one(triggers_off):
-    _first, second, third = append(3)
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM searchlog_auditevent WHERE id = %s", [second.pk])
-    expect_broken(third, f"not the hash of event {_first.pk}")
-
-
-def test_verify_names_the_new_first_event_when_the_first_is_deleted(triggers_off):
-    first, second = append(2)
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM searchlog_auditevent WHERE id = %s", [first.pk])
-    expect_broken(second, "earlier events were removed")
-
-
-def test_verify_names_a_forged_event_inserted_with_a_made_up_hash(triggers_off):
-    first = forge(1, ZERO_HASH)
-    forge(10, first.hash)
-    forged = forge(5, "d" * 64, hash_="ab" * 32)
-    expect_broken(forged, "an event between them was removed, or this one was inserted")
-
-
-def test_verify_names_the_event_after_a_well_forged_replacement(triggers_off):
-    """A forger who knows the hashing can rewrite an event, but the next one still points at the original."""
-    first, second, third = append(3)
-    second.changes = {"status": ["submitted", "returned"]}
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM searchlog_auditevent WHERE id = %s", [second.pk])
-    forge(second.pk, first.hash, changes=second.changes)
-    expect_broken(third, "an event between them was removed, or this one was inserted")
-
-
-def test_a_second_event_claiming_the_same_predecessor_is_refused():
-    """A fork in the chain is refused by the database; re-pointing the next event is refused by the triggers."""
-    first = forge(1, ZERO_HASH)
-    last = forge(10, first.hash)
-    with pytest.raises(DatabaseError), transaction.atomic():
-        forge(5, first.hash)
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE searchlog_auditevent SET prev_hash = %s WHERE id = %s", ["c" * 64, last.pk])
+def test_diff_keeps_no_answer():
+    diff = audit_diff({"findings": ""}, {"findings": "Profile shows the person at the address"})
+    assert "Profile" not in json.dumps(diff)
+    assert list(diff["changed"]) == ["findings"]
 
 
 # Append-only in the database
@@ -243,16 +93,15 @@ def test_a_second_event_claiming_the_same_predecessor_is_refused():
 
 @pytest.mark.parametrize("sql", [
     "UPDATE searchlog_auditevent SET action = 'record.create'",
-    "UPDATE searchlog_auditevent SET hash = hash",
+    "UPDATE searchlog_auditevent SET changes = changes",
     "DELETE FROM searchlog_auditevent",
     "DELETE FROM searchlog_auditevent WHERE id = (SELECT MAX(id) FROM searchlog_auditevent)",
 ])
 def test_database_refuses_update_and_delete(sql):
     append(2)
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with pytest.raises(DatabaseError, match="insert-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql)
     assert AuditEvent.objects.filter(action="record.view").count() == 2
-    assert audit_verify().ok
 
 
 def test_postgres_refuses_update_and_delete(needs_postgres):
@@ -261,14 +110,14 @@ def test_postgres_refuses_update_and_delete(needs_postgres):
         "UPDATE searchlog_auditevent SET changes = '{}'::jsonb WHERE id = %s",
         "DELETE FROM searchlog_auditevent WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+        with pytest.raises(DatabaseError, match="insert-only"), transaction.atomic(), connection.cursor() as c:
             c.execute(sql, [event.pk])
-    assert AuditEvent.objects.filter(pk=event.pk, hash=event.hash).exists()
+    assert AuditEvent.objects.filter(pk=event.pk, changes={}).exists()
 
 
 def test_postgres_refuses_truncate_of_a_non_empty_trail(needs_postgres):
     append()
-    with pytest.raises(DatabaseError, match="append-only: TRUNCATE"), transaction.atomic(), connection.cursor() as c:
+    with pytest.raises(DatabaseError, match="insert-only: TRUNCATE"), transaction.atomic(), connection.cursor() as c:
         c.execute("SET CONSTRAINTS ALL IMMEDIATE")
         c.execute("TRUNCATE searchlog_auditevent")
     assert AuditEvent.objects.count() == 1
@@ -278,48 +127,6 @@ def test_postgres_allows_truncate_of_an_empty_trail(needs_postgres):
     """The test runner's flush truncates every table; an empty audit trail has nothing to lose."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("TRUNCATE searchlog_auditevent")
-
-
-def test_postgres_tampering_with_triggers_disabled_is_detected(needs_postgres, triggers_off):
-    first, second, third = append(3)
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE searchlog_auditevent SET ip_address = '10.9.9.9' WHERE id = %s", [second.pk])
-    expect_broken(second, "does not match its contents")
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM searchlog_auditevent WHERE id = %s", [second.pk])
-    expect_broken(third, f"not the hash of event {first.pk}")
-
-
-# Concurrency
-
-
-@pytest.mark.django_db(transaction=True)
-def test_concurrent_appends_keep_one_chain(needs_postgres):
-    writers, each = 6, 20
-    start = threading.Barrier(writers)
-    errors: list[BaseException] = []
-
-    def write(n: int) -> None:
-        try:
-            start.wait()
-            for i in range(each):
-                with transaction.atomic():
-                    audit_append(action="record.view", actor=None, obj_type="record", obj_id=f"W{n}-{i}")
-        except BaseException as error:  # noqa: BLE001 (reported below)
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    result = audit_verify()
-    assert (result.ok, result.count) == (True, writers * each)
-    prev_hashes = list(AuditEvent.objects.values_list("prev_hash", flat=True))
-    assert len(set(prev_hashes)) == len(prev_hashes) == writers * each
 
 
 # Request context
@@ -449,36 +256,43 @@ def events(auditor):
     return made
 
 
-def test_auditor_sees_events_newest_first_and_the_chain_state(client, auditor, events):
+def test_auditor_sees_events_newest_first_and_the_chain_state(client, auditor, events, settings):
+    settings.SEARCHLOG_AUDIT_SEAL_GRACE_SECONDS = 10**9  # the events are a year old and nothing sealed them
     client.force_login(auditor)
     response = client.get("/audit/")
     assert response.status_code == 200
     signed_in = AuditEvent.objects.get(action="auth.sign_in")
     assert [row["event"].pk for row in response.context["rows"]] == [signed_in.pk, *[e.pk for e in events][::-1]]
     text = response.content.decode()
-    assert "Audit trail intact: 5 events" in text  # the four, and the auditor signing in
+    # The four, and the auditor signing in: the page verifies; sealing is the sealer's job.
+    assert "Audit trail intact: 0 events sealed, 5 waiting to be sealed" in text
     assert "govuk-notification-banner--success" in text
     assert 'href="/records/OS-2026-000001/"' in text
 
 
-def test_the_page_shows_what_changed(client, auditor):
-    audit_append(action="record.change", actor=auditor, obj_type="record", obj_id="OS-2026-000001",
-                 changes={"purpose": ["", "Check a report"], "platforms": [[], ["facebook", "x_twitter"]]})
-    audit_append(action="export", actor=auditor, changes={"filters": {"status": "submitted"}, "rows": 12})
-    client.force_login(auditor)
-    text = client.get("/audit/").content.decode()
-    assert "<strong>purpose</strong>: (blank) → Check a report" in text
-    assert "<strong>platforms</strong>: (none) → facebook, x_twitter" in text
-    assert "<strong>filters</strong>: status: submitted" in text
-
-
-def test_the_page_names_the_first_bad_event_when_the_chain_is_broken(client, auditor, events, triggers_off):
-    AuditEvent.objects.filter(pk=events[1].pk).update(actor_username="mallory")
+def test_the_page_says_when_events_wait_too_long_to_be_sealed(client, auditor, events):
     client.force_login(auditor)
     text = client.get("/audit/").content.decode()
     assert "Audit trail broken" in text
-    assert f"Event {events[1].pk} (record.submit," in text
-    assert "it was altered" in text
+    assert f"Event {events[0].pk} (record.create," in text
+    assert "waited longer than 60 seconds to be sealed" in text
+
+
+def test_the_page_shows_what_changed(client, auditor):
+    audit_append(action="record.change", actor=auditor, obj_type="record", obj_id="OS-2026-000001",
+                 changes=audit_diff({"findings": "", "platforms": []},
+                                    {"findings": "Found a report", "platforms": ["facebook"]}))
+    audit_append(action="record.return", actor=auditor, obj_type="record", obj_id="OS-2026-000001",
+                 changes={"status": ["submitted", "returned"], "comment": value_hash("Add the consent details")})
+    audit_append(action="export", actor=auditor, changes={"filters": {"status": "submitted"}, "rows": 12})
+    client.force_login(auditor)
+    text = client.get("/audit/").content.decode()
+    assert "<strong>Findings</strong>: changed" in text
+    assert "<strong>Platforms</strong>: changed" in text
+    assert "<strong>Comment</strong>: recorded on the record" in text
+    assert "<strong>status</strong>: submitted → returned" in text
+    assert "<strong>filters</strong>: status: submitted" in text
+    assert "Found a report" not in text and "Add the consent" not in text
 
 
 @pytest.mark.parametrize(("query", "expected"), [
@@ -533,33 +347,8 @@ def test_the_page_makes_the_same_queries_for_10_and_100_events(client, auditor):
     counts = []
     for total in (10, 100):
         append(total - AuditEvent.objects.count())
+        cache.clear()  # the whole check each time (the quick check of new seals makes one query fewer)
         with CaptureQueriesContext(connection) as queries:
             assert client.get("/audit/").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
-
-
-def test_chain_state_checks_new_events_each_time_and_the_whole_chain_hourly(triggers_off):
-    import time_machine
-
-    first, _second = append(2)
-    with time_machine.travel("2026-11-24 10:00Z", tick=False):
-        state = audit.audit_chain_state()
-    assert state.result.ok and state.result.count == 2
-    # An old event altered after the check: the quick check of new events does not see it...
-    AuditEvent.objects.filter(pk=first.pk).update(object_id="OS-2026-999999")
-    append(1)
-    with time_machine.travel("2026-11-24 10:30Z", tick=False):
-        quick = audit.audit_chain_state()
-    assert quick.result.ok and quick.result.count == 3
-    # ...but a new event that does not verify is caught at once,
-    fourth, = append(1)
-    AuditEvent.objects.filter(pk=fourth.pk).update(object_id="OS-2026-888888")
-    with time_machine.travel("2026-11-24 10:31Z", tick=False):
-        broken = audit.audit_chain_state()
-    assert not broken.result.ok and broken.result.first_bad_id == fourth.pk
-    # and the hourly whole check finds the old one.
-    AuditEvent.objects.filter(pk=fourth.pk).update(object_id=fourth.object_id)
-    with time_machine.travel("2026-11-24 11:01Z", tick=False):
-        whole = audit.audit_chain_state()
-    assert not whole.result.ok and whole.result.first_bad_id == first.pk

@@ -1,11 +1,12 @@
-"""Every change, transition and view of a record writes one audit event, and the chain verifies."""
+"""Every change, transition and view of a record writes one audit event: which fields, never the answers."""
 
 from __future__ import annotations
 
 import pytest
 
 from searchlog import reminders, workflow
-from searchlog.audit import audit_verify
+from searchlog.audit import value_hash
+from searchlog.audit_chain import audit_verify
 from searchlog.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
@@ -19,10 +20,12 @@ def test_create_change_submit_are_audited_with_what_changed(make_record, practit
     record = make_record(subject_reference="LAS-5")
     (created,) = events("record.create")
     assert (created.actor, created.object_type, created.object_id) == (practitioner, "record", record.reference)
-    assert created.changes["subject_reference"] == [None, "LAS-5"]
+    assert created.changes["changed"]["subject_reference"] == [value_hash(None), value_hash("LAS-5")]
+    assert "LAS-5" not in str(created.changes)
     workflow.record_update(record=record, actor=practitioner, data={"purpose": "Check a move"})
     (changed,) = events("record.change")
-    assert changed.changes == {"purpose": ["", "Check a move"]}
+    assert changed.changes == {"changed": {"purpose": [value_hash(""), value_hash("Check a move")]}}
+    assert "Check a move" not in str(changed.changes)
     workflow.record_update(record=record, actor=practitioner, data=justified_answers)
     workflow.record_submit(record=record, actor=practitioner)
     (submitted,) = events("record.submit")
@@ -54,7 +57,8 @@ def test_addendum_close_and_privacy_check_are_audited(make_record, practitioner,
     workflow.addendum_add(record=record, actor=practitioner, text="Later note")
     reminders.privacy_check_confirm(user=practitioner)
     assert events("escalation.close")[0].changes["outcome"] == "no_concern"
-    assert events("record.addendum")[0].changes["text"] == "Later note"
+    assert events("record.addendum")[0].changes["text"] == value_hash("Later note")
+    assert events("record.escalate")[0].changes["comment"] == value_hash("Concern")
     assert events("privacy.check")[0].actor == practitioner
 
 
@@ -83,3 +87,16 @@ def test_a_refused_change_writes_no_event(make_record, practitioner):
     with pytest.raises(RecordInvalid):
         workflow.record_update(record=record, actor=practitioner, data={"consent_status": "maybe"})
     assert events("record.change") == []
+
+
+def test_a_change_that_changes_nothing_writes_no_event(make_record, practitioner):
+    record = make_record(purpose="Check a move")
+    workflow.record_update(record=record, actor=practitioner, data={"purpose": "Check a move"})
+    assert events("record.change") == []
+
+
+def test_value_hashes_are_keyed(settings):
+    plain = value_hash("LAS-5")
+    assert len(plain) == 32 and plain == value_hash("LAS-5")
+    settings.SEARCHLOG_AUDIT_KEY = "another key entirely, also long enough"
+    assert value_hash("LAS-5") != plain

@@ -27,12 +27,14 @@ class IsAuditor(BasePermission):
 
 class AuditEventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor_username", read_only=True, help_text="Username at the time.")
+    seal_seq = serializers.IntegerField(read_only=True, allow_null=True,
+                                        help_text="The event's place in the sealed chain; null until it is sealed.")
 
     class Meta:
         model = AuditEvent
         fields = [
             "id", "at", "actor", "action", "object_type", "object_id", "request_id", "ip_address", "changes",
-            "hash", "prev_hash",
+            "seal_seq",
         ]
         read_only_fields = fields
 

@@ -6,14 +6,17 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from searchlog import audit
-from searchlog.models import AuditEvent
+from searchlog import audit, audit_chain
+from searchlog.models import AuditEvent, SearchRecord
 
 PAGE_SIZE = 50
+# Details kept as a keyed hash of the words (comments, addenda).
+_TEXT_PROOFS = {"comment", "text"}
 
 
 class DayInput(forms.DateInput):
@@ -43,13 +46,27 @@ class AuditFilterForm(forms.Form):
         return cleaned
 
 
+def _field_label(name: str) -> str:
+    try:
+        return str(SearchRecord._meta.get_field(name).verbose_name).capitalize()
+    except FieldDoesNotExist:
+        return name.replace("_", " ").capitalize()
+
+
 def _change_lines(changes: Any) -> list[tuple[str, str]]:
-    """Each change as (field, "old → new"), or (key, value) for other details such as export filters."""
+    """Each changed field as ("Findings", "changed"), and other details (status, export filters) as they are.
+
+    The trail keeps keyed hashes of answers and free text, not the words: those are on the record's revisions.
+    """
     if not isinstance(changes, dict):
         return [("", str(changes))]
     lines = []
     for key, value in changes.items():
-        if isinstance(value, list) and len(value) == 2:
+        if key == "changed" and isinstance(value, dict):
+            lines += [(_field_label(field), "changed") for field in value]
+        elif key in _TEXT_PROOFS:
+            lines.append((key.capitalize(), "recorded on the record" if value else "(blank)"))
+        elif isinstance(value, list) and len(value) == 2:
             lines.append((key, f"{_shown(value[0])} → {_shown(value[1])}"))
         else:
             lines.append((key, _shown(value)))
@@ -87,5 +104,5 @@ def audit_trail(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": [_event_row(event) for event in page.object_list],
         "query": query.urlencode(),
-        "chain": audit.audit_chain_state(),
+        "chain": audit_chain.audit_chain_state(),
     })
