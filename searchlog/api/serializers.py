@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from django.db import models
 from rest_framework import serializers
 
 from searchlog import reminders
+from searchlog.api.fields import MomentField
 from searchlog.flags import flags_for
 from searchlog.models import (
     AccountUsed,
@@ -36,6 +38,10 @@ class MeSerializer(serializers.ModelSerializer):
 
 
 class SearchRecordSerializer(serializers.ModelSerializer):
+    # Every moment is read with a real-world UTC offset (see api.fields).
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping, models.DateTimeField: MomentField,
+    }
     justified = serializers.BooleanField(source="is_justified", read_only=True)
     flags = serializers.SerializerMethodField()
     practitioner = serializers.CharField(source="practitioner.username", read_only=True)
