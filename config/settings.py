@@ -231,6 +231,8 @@ SEARCHLOG_UNJUSTIFIED_TO_MANAGERS_AFTER_HOURS = env_float("SEARCHLOG_UNJUSTIFIED
 SEARCHLOG_RETURNED_AFTER_HOURS = env_float("SEARCHLOG_RETURNED_AFTER_HOURS", 24)
 # Practitioners are asked to review their own social media privacy settings this often.
 SEARCHLOG_PRIVACY_CHECK_DAYS = int(os.environ.get("SEARCHLOG_PRIVACY_CHECK_DAYS", "90"))
+# The longest free-text answer, comment or addendum accepted (characters).
+SEARCHLOG_MAX_TEXT_LENGTH = int(os.environ.get("SEARCHLOG_MAX_TEXT_LENGTH") or 5000)
 # How many notices are emailed per transaction, and (tests only) a pause after each batch.
 SEARCHLOG_DELIVERY_BATCH = int(os.environ.get("SEARCHLOG_DELIVERY_BATCH", "200"))
 SEARCHLOG_TEST_PAUSE_AFTER_BATCH = env_float("SEARCHLOG_TEST_PAUSE_AFTER_BATCH", 0)
