@@ -215,7 +215,10 @@ def record_update(*, record: SearchRecord, actor: User, data: Mapping[str, Any])
     before = answers_of(record)
     _apply(record, data)
     _save(record)
-    _audit("record.change", actor, record, audit_diff(before, answers_of(record)))
+    changes = audit_diff(before, answers_of(record))
+    if changes:
+        # Saving the same answers again is no change: nothing for the trail.
+        _audit("record.change", actor, record, changes)
     return record
 
 
