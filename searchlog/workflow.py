@@ -38,6 +38,7 @@ from searchlog.models import (
     Transition,
     User,
 )
+from searchlog.moments import moment_error
 
 # The answers a practitioner gives; everything else on the record is kept by this module.
 EDITABLE_FIELDS = (
@@ -89,6 +90,8 @@ def _clean(record: SearchRecord) -> dict[str, list[str]]:
         errors["subject_initials"] = ["Initials must be 6 characters or fewer, using letters only"]
     if record.searched_at is None:
         errors["searched_at"] = ["Enter when you searched"]
+    elif message := moment_error(record.searched_at):
+        errors["searched_at"] = [message]
     elif record.searched_at > record.created_at:
         # A search cannot be recorded before it happened (also a database constraint).
         errors["searched_at"] = ["When you searched must be in the past"]

@@ -62,3 +62,26 @@ def test_record_form_refuses_a_nul_in_text(signed_in, practitioner):
         "subject_reference": "LAS-1", "searched_at": "2026-01-01T10:00", "purpose": "a\x00b"})
     assert page.status_code == 200
     assert "Null characters are not allowed" in page.content.decode()
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("2026-01-01T10:00+20:30", "Enter a time zone offset between -14:00 and +14:00"),
+    ("0001-01-01T00:00+01:00", "Enter a date and time between the years 1 and 9999"),
+])
+def test_record_form_refuses_an_impossible_offset(signed_in, practitioner, value, message):
+    page = signed_in(practitioner).post("/records/new/", {"subject_reference": "LAS-1", "searched_at": value})
+    assert page.status_code == 200
+    assert "There is a problem" in page.content.decode()
+    assert message in page.content.decode()
+
+
+def test_the_workflow_refuses_an_impossible_offset_whoever_calls_it(practitioner):
+    from datetime import datetime, timedelta, timezone
+
+    from searchlog import workflow
+    from searchlog.errors import RecordInvalid
+
+    far_east = datetime(2026, 1, 1, 10, tzinfo=timezone(timedelta(hours=20, minutes=30)))
+    with pytest.raises(RecordInvalid) as refused:
+        workflow.record_create(practitioner=practitioner, data={"subject_reference": "LAS-1", "searched_at": far_east})
+    assert refused.value.errors == {"searched_at": ["Enter a time zone offset between -14:00 and +14:00"]}
