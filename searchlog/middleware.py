@@ -2,7 +2,8 @@
 
 RequestContextMiddleware gives each request an id (and the audit trail its client address). ApiErrorsMiddleware keeps
 the API's promise that every error is JSON, 500 included, whatever DEBUG says, and refuses early what no view should
-see: a NUL in the address (PostgreSQL cannot store or compare it) and a body over DATA_UPLOAD_MAX_MEMORY_SIZE.
+see: a NUL in the address or a header (PostgreSQL cannot store or compare it) and a body over
+DATA_UPLOAD_MAX_MEMORY_SIZE.
 """
 
 from __future__ import annotations
@@ -67,7 +68,11 @@ def api_error(request: HttpRequest, status: int, detail: str = "") -> JsonRespon
 
 
 def _has_nul(request: HttpRequest) -> bool:
-    return "\x00" in request.path or b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", ""))
+    """A NUL in the path, the query or a header (HTTP forbids it in headers; a token lookup would 500 on it)."""
+    if "\x00" in request.path or b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
+        return True
+    return any("\x00" in value for name, value in request.META.items()
+               if name.startswith("HTTP_") and isinstance(value, str))
 
 
 def _declared_length(request: HttpRequest) -> int:
@@ -109,7 +114,7 @@ class ApiErrorsMiddleware:
 
     def _refusal(self, request: HttpRequest) -> HttpResponseBase | None:
         if _has_nul(request):
-            detail = "The address contains a null character."
+            detail = "The address or a header contains a null character."
             return api_error(request, 400, detail) if is_api(request) else defaults.bad_request(
                 request, SuspiciousOperation(detail))
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE

@@ -212,3 +212,9 @@ def test_a_huge_form_post_to_a_page_is_413(client, practitioner):
     client.force_login(practitioner)
     response = client.post("/records/new/", {"purpose": "x" * 2_000_000})
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize("header", ["HTTP_AUTHORIZATION", "HTTP_X_CUSTOM"])
+def test_a_nul_in_a_header_is_a_json_400(header):
+    response = APIClient(raise_request_exception=False).get("/api/v1/me/", **{header: "Token abc\x00def"})
+    assert "null character" in json_error(response, 400)["detail"]
