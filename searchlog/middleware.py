@@ -15,6 +15,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.views import defaults
 
@@ -138,4 +139,6 @@ class ApiErrorsMiddleware:
         if status >= 500:
             logger.error("Unhandled error on %s %s (request %s)", request.method, request.path,
                          getattr(request, "request_id", ""), exc_info=exception)
+            # As Django does for an uncaught exception: error reporters (and the test client) hear of it.
+            got_request_exception.send(sender=self.__class__, request=request)
         return api_error(request, status)

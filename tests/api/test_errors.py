@@ -218,3 +218,15 @@ def test_a_huge_form_post_to_a_page_is_413(client, practitioner):
 def test_a_nul_in_a_header_is_a_json_400(header):
     response = APIClient(raise_request_exception=False).get("/api/v1/me/", **{header: "Token abc\x00def"})
     assert "null character" in json_error(response, 400)["detail"]
+
+
+def test_an_unhandled_exception_still_reaches_error_reporters(practitioner, monkeypatch):
+    """got_request_exception is sent as Django sends it, so the default test client re-raises it."""
+    def explode(self, request):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(api_views.MeView, "get", explode)
+    client = APIClient()
+    client.force_authenticate(practitioner)
+    with pytest.raises(RuntimeError, match="boom"):
+        client.get("/api/v1/me/")
