@@ -68,13 +68,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every response (early refusals and errors included) carries the request id.
+    "searchlog.middleware.RequestContextMiddleware",
+    "searchlog.middleware.ApiErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "searchlog.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -140,6 +142,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 X_FRAME_OPTIONS = "DENY"
+# The largest request body accepted (bytes); larger ones are refused with 413 before any view reads them.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE") or 1024 * 1024)
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -164,6 +168,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "searchlog.api.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "searchlog.api.errors.exception_handler",
 }
@@ -237,6 +246,8 @@ SEARCHLOG_UNJUSTIFIED_TO_MANAGERS_AFTER_HOURS = env_float("SEARCHLOG_UNJUSTIFIED
 SEARCHLOG_RETURNED_AFTER_HOURS = env_float("SEARCHLOG_RETURNED_AFTER_HOURS", 24)
 # Practitioners are asked to review their own social media privacy settings this often.
 SEARCHLOG_PRIVACY_CHECK_DAYS = int(os.environ.get("SEARCHLOG_PRIVACY_CHECK_DAYS", "90"))
+# The longest free-text answer, comment or addendum accepted (characters).
+SEARCHLOG_MAX_TEXT_LENGTH = int(os.environ.get("SEARCHLOG_MAX_TEXT_LENGTH") or 5000)
 # How many notices are emailed per transaction, and (tests only) a pause after each batch.
 SEARCHLOG_DELIVERY_BATCH = int(os.environ.get("SEARCHLOG_DELIVERY_BATCH", "200"))
 SEARCHLOG_TEST_PAUSE_AFTER_BATCH = env_float("SEARCHLOG_TEST_PAUSE_AFTER_BATCH", 0)

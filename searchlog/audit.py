@@ -13,7 +13,7 @@ import hmac
 import ipaddress
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -226,3 +226,27 @@ def audit_record_view(*, request: HttpRequest, reference: str) -> AuditEvent:
     """Record that the signed-in user read a record's page or API detail."""
     return audit_append(action="record.view", actor=request.user, obj_type="record", obj_id=reference,
                         request=request)
+
+
+# Reads of lists and queues: one event per request, naming every record it returned.
+
+ACTIONS.update({
+    "record.list": "Records listed",
+    "review_queue.view": "Review queue viewed",
+    "escalation.list": "Escalations listed",
+})
+
+
+def _query_values(filters: Mapping[str, Any]) -> dict[str, Any]:
+    """A QueryDict as {name: value}, or {name: [values]} for a repeated name; other mappings as they are."""
+    lists = getattr(filters, "lists", None)
+    if lists is None:
+        return dict(filters)
+    return {name: values[0] if len(values) == 1 else list(values) for name, values in lists()}
+
+
+def audit_list_read(*, request: HttpRequest, action: str, references: Iterable[str],
+                    filters: Mapping[str, Any]) -> AuditEvent:
+    """Record that the signed-in user read a list of records: one event with the references returned and the query."""
+    return audit_append(action=action, actor=request.user, obj_type="record", request=request,
+                        changes={"references": list(references), "filters": _query_values(filters)})

@@ -44,11 +44,10 @@ class _PeriodForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if cleaned.get("from") and cleaned.get("to"):
-            try:
-                exports.check_period(cleaned["from"], cleaned["to"])
-            except RecordInvalid as error:
-                self.add_domain_errors(error)
+        try:
+            exports.check_period(cleaned.get("from"), cleaned.get("to"))
+        except RecordInvalid as error:
+            self.add_domain_errors(error)
         return cleaned
 
     def add_domain_errors(self, error: RecordInvalid) -> None:

@@ -18,6 +18,7 @@ from html import escape
 from typing import IO, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.http import FileResponse, HttpRequest, HttpResponseBase, StreamingHttpResponse
@@ -177,10 +178,44 @@ def filters_used(filters: Mapping[str, Any] | None) -> dict[str, str]:
             if filters.get(name) not in (None, "")}
 
 
-def check_period(date_from: date, date_to: date) -> None:
-    """Refuse a period that ends before it starts."""
-    if date_from > date_to:
-        raise RecordInvalid({"to": ["The 'to' date must be the same as or after the 'from' date"]})
+EARLIEST_DAY = date(2000, 1, 1)
+# How far ahead a period may end: a pack for next month is odd but harmless; 9999-12-31 overflows the day arithmetic.
+LATEST_DAYS_AHEAD = 366
+
+
+def day_range() -> tuple[date, date]:
+    """The first and last day a period may name (local days)."""
+    return EARLIEST_DAY, timezone.localtime(clock.now()).date() + timedelta(days=LATEST_DAYS_AHEAD)
+
+
+def day_range_message(name: str = "date") -> str:
+    first, last = day_range()
+    return f"The {name} must be between {_long_day(first)} and {_long_day(last)}"
+
+
+def validate_day(value: date) -> None:
+    """A form validator: refuse a day outside day_range() (the same rule as the export periods)."""
+    first, last = day_range()
+    if not first <= value <= last:
+        raise ValidationError(day_range_message(), code="out_of_range")
+
+
+def check_period(date_from: date | None, date_to: date | None) -> None:
+    """Refuse days before 2000 or more than a year ahead, and a period that ends before it starts."""
+    first, last = day_range()
+    errors = {
+        field: [day_range_message(f"'{field}' date")]
+        for field, day in (("from", date_from), ("to", date_to))
+        if day is not None and not first <= day <= last
+    }
+    if not errors and date_from and date_to and date_from > date_to:
+        errors["to"] = ["The 'to' date must be the same as or after the 'from' date"]
+    if errors:
+        raise RecordInvalid(errors)
+
+
+def _long_day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def day_start(value: date) -> datetime:

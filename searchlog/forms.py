@@ -167,7 +167,7 @@ class StatusFilterForm(forms.Form):
     )
 
 
-class SignOffForm(forms.Form):
+class SignOffForm(DomainErrorsMixin, forms.Form):
     reviewer_involved = forms.TypedChoiceField(
         label="Are you directly involved in this person's case?",
         help_text="Reviews are normally independent. If you are involved, your sign-off will be flagged.",

@@ -1,13 +1,41 @@
-"""Request context for the audit trail: a request id and the client's address, wherever the work is done."""
+"""Request context for the audit trail, and the guards every request passes first.
+
+RequestContextMiddleware gives each request an id (and the audit trail its client address). ApiErrorsMiddleware keeps
+the API's promise that every error is JSON, 500 included, whatever DEBUG says, and refuses early what no view should
+see: a NUL in the address or a header (PostgreSQL cannot store or compare it) and a body over
+DATA_UPLOAD_MAX_MEMORY_SIZE.
+"""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
+from urllib.parse import unquote_to_bytes
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.core.signals import got_request_exception
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.views import defaults
 
 from searchlog import audit
+
+logger = logging.getLogger("searchlog.api")
+
+API_PREFIX = "/api/"
+_DETAILS = {
+    400: "Bad request.",
+    401: "Authentication credentials were not provided.",
+    403: "You do not have permission to do this.",
+    404: "Not found.",
+    405: "Method not allowed.",
+    406: "Not acceptable.",
+    413: "The request body is too large.",
+    415: "Unsupported media type.",
+    429: "Too many requests.",
+}
+SERVER_ERROR = "Something went wrong on our side. Quote the request id if you report it."
 
 
 class RequestContextMiddleware:
@@ -28,3 +56,89 @@ class RequestContextMiddleware:
             audit.request_context_reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+def is_api(request: HttpRequest) -> bool:
+    return request.path_info.startswith(API_PREFIX)
+
+
+def api_error(request: HttpRequest, status: int, detail: str = "") -> JsonResponse:
+    """The API's error body: {"detail", "request_id"}."""
+    detail = detail or _DETAILS.get(status, SERVER_ERROR if status >= 500 else "Request refused.")
+    return JsonResponse({"detail": detail, "request_id": getattr(request, "request_id", "")}, status=status)
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    """A NUL in the path, the query or a header (HTTP forbids it in headers; a token lookup would 500 on it)."""
+    if "\x00" in request.path or b"\x00" in unquote_to_bytes(request.META.get("QUERY_STRING", "")):
+        return True
+    return any("\x00" in value for name, value in request.META.items()
+               if name.startswith("HTTP_") and isinstance(value, str))
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _status_for(exception: Exception) -> int:
+    if isinstance(exception, RequestDataTooBig):
+        return 413
+    if isinstance(exception, SuspiciousOperation | BadRequest):
+        return 400
+    if isinstance(exception, Http404):
+        return 404
+    if isinstance(exception, PermissionDenied):
+        return 403
+    return 500
+
+
+def _is_json(response: HttpResponseBase) -> bool:
+    content_type = response.get("Content-Type", "").split(";", 1)[0].strip()
+    return content_type == "application/json" or content_type.endswith("+json")
+
+
+class ApiErrorsMiddleware:
+    """Errors under /api/ as JSON (never Django's HTML or debug pages); NUL addresses and huge bodies refused."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self._refusal(request) or self.get_response(request)
+        if is_api(request) and response.status_code >= 400 and not _is_json(response):
+            # Django's own 404/405/400/500 (a URL that does not resolve, a middleware's refusal) come as HTML.
+            response = api_error(request, response.status_code)
+        return response
+
+    def _refusal(self, request: HttpRequest) -> HttpResponseBase | None:
+        if _has_nul(request):
+            detail = "The address or a header contains a null character."
+            return api_error(request, 400, detail) if is_api(request) else defaults.bad_request(
+                request, SuspiciousOperation(detail))
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and _declared_length(request) > limit:
+            return self._too_big(request)
+        return None
+
+    def _too_big(self, request: HttpRequest) -> HttpResponseBase:
+        detail = f"The request body is too large: send at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes."
+        if is_api(request):
+            return api_error(request, 413, detail)
+        return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponseBase | None:
+        """An exception a view let through: JSON on the API (logged, never shown); Django's pages elsewhere."""
+        if not is_api(request):
+            return None
+        status = _status_for(exception)
+        if status == 413:
+            return self._too_big(request)
+        if status >= 500:
+            logger.error("Unhandled error on %s %s (request %s)", request.method, request.path,
+                         getattr(request, "request_id", ""), exc_info=exception)
+            # As Django does for an uncaught exception: error reporters (and the test client) hear of it.
+            got_request_exception.send(sender=self.__class__, request=request)
+        return api_error(request, status)

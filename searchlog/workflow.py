@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 
@@ -37,6 +38,7 @@ from searchlog.models import (
     Transition,
     User,
 )
+from searchlog.moments import moment_error
 
 # The answers a practitioner gives; everything else on the record is kept by this module.
 EDITABLE_FIELDS = (
@@ -55,6 +57,20 @@ _CHOICE_FIELDS = {
     "lawful_basis": LawfulBasis,
 }
 _LIST_FIELDS = {"platforms": Platform, "actions_taken": ActionTaken}
+# Free-text answers, as messages name them. Each holds at most SEARCHLOG_MAX_TEXT_LENGTH characters, or its
+# column's length when that is shorter.
+_TEXT_FIELDS = {
+    "platforms_other": "Other website or app",
+    "search_terms": "Search terms",
+    "purpose": "Purpose",
+    "consent_details": "Consent details",
+    "justification": "Justification",
+    "collateral_intrusion": "Collateral intrusion",
+    "special_category_condition": "Special category condition",
+    "findings": "Findings",
+    "actions_taken_details": "Other action taken",
+    "information_retained": "Information retained",
+}
 _SUBJECT_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.\- ]*$")
 _INITIALS = re.compile(r"^[A-Za-z][A-Za-z .'\-]*$")
 
@@ -74,9 +90,15 @@ def _clean(record: SearchRecord) -> dict[str, list[str]]:
         errors["subject_initials"] = ["Initials must be 6 characters or fewer, using letters only"]
     if record.searched_at is None:
         errors["searched_at"] = ["Enter when you searched"]
+    elif message := moment_error(record.searched_at):
+        errors["searched_at"] = [message]
     elif record.searched_at > record.created_at:
         # A search cannot be recorded before it happened (also a database constraint).
         errors["searched_at"] = ["When you searched must be in the past"]
+    for field, label in _TEXT_FIELDS.items():
+        limit = min(max_text_length(), SearchRecord._meta.get_field(field).max_length or max_text_length())
+        if message := text_error(getattr(record, field), label, limit=limit):
+            errors[field] = [message]
     for field, choices in _CHOICE_FIELDS.items():
         if getattr(record, field) not in ("", *choices.values):
             errors[field] = ["Select one of the options"]
@@ -99,6 +121,29 @@ def _clean(record: SearchRecord) -> dict[str, list[str]]:
     if not record.is_emergency:
         record.emergency_category = ""
     return errors
+
+
+def max_text_length() -> int:
+    return int(settings.SEARCHLOG_MAX_TEXT_LENGTH)
+
+
+def text_error(value: Any, label: str, *, limit: int | None = None) -> str | None:
+    """Why free text cannot be kept (too long, or a NUL PostgreSQL refuses), or None."""
+    if not isinstance(value, str):
+        return f"{label} must be text"
+    limit = limit or max_text_length()
+    if len(value) > limit:
+        return f"{label} must be {limit:,} characters or fewer"
+    if "\x00" in value:
+        return f"{label} must not contain null characters"
+    return None
+
+
+def _checked_text(value: str, *, field: str, label: str) -> str:
+    value = (value or "").strip()
+    if message := text_error(value, label):
+        raise RecordInvalid({field: [message]})
+    return value
 
 
 def _apply(record: SearchRecord, data: Mapping[str, Any]) -> None:
@@ -256,7 +301,7 @@ def _review(record: SearchRecord, actor: User, doing: str) -> SearchRecord:
 
 
 def _required_comment(comment: str, message: str) -> str:
-    comment = (comment or "").strip()
+    comment = _checked_text(comment, field="comment", label="Comment")
     if not comment:
         raise RecordInvalid({"comment": [message]})
     return comment
@@ -265,6 +310,7 @@ def _required_comment(comment: str, message: str) -> str:
 @transaction.atomic
 def record_sign_off(*, record: SearchRecord, actor: User, reviewer_involved: bool, comment: str = "") -> SearchRecord:
     """Sign off a submitted record, noting whether the reviewer is involved in the case."""
+    comment = _checked_text(comment, field="comment", label="Comment")
     record = _review(record, actor, "sign off")
     record.status = Status.SIGNED_OFF
     record.signed_off_at = clock.now()
@@ -272,7 +318,7 @@ def record_sign_off(*, record: SearchRecord, actor: User, reviewer_involved: boo
     _save(record)
     Transition.objects.create(
         record=record, action=Transition.Action.SIGN_OFF, from_status=Status.SUBMITTED, to_status=record.status,
-        actor=actor, at=record.updated_at, comment=(comment or "").strip(), reviewer_involved=bool(reviewer_involved),
+        actor=actor, at=record.updated_at, comment=comment, reviewer_involved=bool(reviewer_involved),
     )
     _audit("record.sign_off", actor, record, {
         "status": [Status.SUBMITTED, record.status], "reviewer_involved": record.reviewer_involved,
@@ -316,8 +362,11 @@ def escalation_close(*, escalation: Escalation, actor: User, outcome: str, comme
     errors: dict[str, list[str]] = {}
     if outcome not in EscalationOutcome.values:
         errors["outcome"] = ["Select the outcome"]
-    if not (comment or "").strip():
+    comment = (comment or "").strip()
+    if not comment:
         errors["comment"] = ["Enter what was decided and why"]
+    elif message := text_error(comment, "Comment"):
+        errors["comment"] = [message]
     if errors:
         raise RecordInvalid(errors)
     if not actor.is_auditor:
@@ -331,7 +380,7 @@ def escalation_close(*, escalation: Escalation, actor: User, outcome: str, comme
     escalation.closed_by = actor
     escalation.closed_at = clock.now()
     escalation.outcome = outcome
-    escalation.closing_comment = comment.strip()
+    escalation.closing_comment = comment
     escalation.save()
     Transition.objects.create(
         record=escalation.record, action=Transition.Action.CLOSE_ESCALATION, from_status=Status.ESCALATED,
@@ -347,7 +396,7 @@ def escalation_close(*, escalation: Escalation, actor: User, outcome: str, comme
 @transaction.atomic
 def addendum_add(*, record: SearchRecord, actor: User, text: str) -> Addendum:
     """Append a note to a submitted, signed-off or escalated record (its content stays frozen)."""
-    text = (text or "").strip()
+    text = _checked_text(text, field="text", label="Addendum")
     if not text:
         raise RecordInvalid({"text": ["Enter the addendum"]})
     record = _locked(record)

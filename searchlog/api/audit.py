@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from searchlog import exports
 from searchlog.audit import audit_append, audit_events_matching
 from searchlog.models import AuditEvent
 
@@ -43,8 +44,10 @@ class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.CharFilter(help_text="Action code, for example record.submit.")
     actor = django_filters.CharFilter(help_text="Username.")
     object_id = django_filters.CharFilter(help_text="For example a record reference.")
-    date_from = django_filters.DateFilter(help_text="On or after this day (YYYY-MM-DD, UK time).")
-    date_to = django_filters.DateFilter(help_text="On or before this day (YYYY-MM-DD, UK time).")
+    date_from = django_filters.DateFilter(help_text="On or after this day (YYYY-MM-DD, UK time).",
+                                          validators=[exports.validate_day])
+    date_to = django_filters.DateFilter(help_text="On or before this day (YYYY-MM-DD, UK time).",
+                                        validators=[exports.validate_day])
 
     class Meta:
         model = AuditEvent

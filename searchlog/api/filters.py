@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Q, QuerySet
 
+from searchlog.api.fields import MomentFilter
 from searchlog.models import ConsentStatus, SearchRecord, Status
 
 
@@ -15,8 +16,8 @@ class SearchRecordFilter(django_filters.FilterSet):
     is_emergency = django_filters.BooleanFilter()
     consent_status = django_filters.ChoiceFilter(choices=ConsentStatus.choices)
     justified = django_filters.BooleanFilter(field_name="is_justified")
-    searched_after = django_filters.IsoDateTimeFilter(field_name="searched_at", lookup_expr="gte")
-    searched_before = django_filters.IsoDateTimeFilter(field_name="searched_at", lookup_expr="lte")
+    searched_after = MomentFilter(field_name="searched_at", lookup_expr="gte")
+    searched_before = MomentFilter(field_name="searched_at", lookup_expr="lte")
 
     class Meta:
         model = SearchRecord
@@ -24,6 +25,7 @@ class SearchRecordFilter(django_filters.FilterSet):
 
     def filter_team(self, records: QuerySet[SearchRecord], name: str, value: str) -> QuerySet[SearchRecord]:
         condition = Q(team__name=value)
-        if value.isdigit():
+        # isdigit() is true of "²" too, which int() refuses: a team id is ASCII digits; anything else is a name.
+        if value.isascii() and value.isdigit():
             condition |= Q(team_id=int(value))
         return records.filter(condition)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import models
 from rest_framework import serializers
 
 from searchlog import reminders
+from searchlog.api.fields import MomentField
 from searchlog.flags import flags_for
 from searchlog.models import (
     AccountUsed,
@@ -35,7 +40,15 @@ class MeSerializer(serializers.ModelSerializer):
         fields = ["username", "first_name", "last_name", "email", "role", "roles", "team", "managed_teams"]
 
 
+# Sent by the browsable API's HTML forms along with the fields.
+_FORM_EXTRAS = frozenset({"csrfmiddlewaretoken"})
+
+
 class SearchRecordSerializer(serializers.ModelSerializer):
+    # Every moment is read with a real-world UTC offset (see api.fields).
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping, models.DateTimeField: MomentField,
+    }
     justified = serializers.BooleanField(source="is_justified", read_only=True)
     flags = serializers.SerializerMethodField()
     practitioner = serializers.CharField(source="practitioner.username", read_only=True)
@@ -60,6 +73,20 @@ class SearchRecordSerializer(serializers.ModelSerializer):
 
     def get_flags(self, record: SearchRecord) -> list[str]:
         return flags_for(record)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        # Naming a field the caller cannot set is a mistake to report, not to ignore silently.
+        if isinstance(data, Mapping):
+            errors = {
+                name: ["This field is read-only" if name in self.fields else "Unknown field"]
+                for name in data if name not in _FORM_EXTRAS and not self._writable(name)
+            }
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    def _writable(self, name: str) -> bool:
+        return name in self.fields and not self.fields[name].read_only
 
     def get_fields(self) -> dict[str, serializers.Field]:
         fields = super().get_fields()

@@ -1,9 +1,8 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import SimpleRouter
 
 from searchlog.api import exports, views
-from searchlog.api.audit import AuditEventList
+from searchlog.api.audit import AuditEventList, obtain_auth_token
 
 router = SimpleRouter()
 router.register("searches", views.SearchRecordViewSet, basename="searches")

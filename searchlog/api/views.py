@@ -25,7 +25,7 @@ from searchlog.api.serializers import (
     SearchRecordSerializer,
     SignOffSerializer,
 )
-from searchlog.audit import audit_record_view
+from searchlog.audit import audit_list_read, audit_record_view
 from searchlog.flags import with_flags
 from searchlog.models import Escalation, Notification, SearchRecord
 
@@ -52,6 +52,11 @@ class SearchRecordViewSet(
     def _respond(self, record: SearchRecord, code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=record.pk)
         return Response(self.get_serializer(fresh).data, status=code)
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        response = super().list(request, *args, **kwargs)
+        _audit_page(request, response, action="record.list")
+        return response
 
     def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
         record = self.get_object()
@@ -109,6 +114,13 @@ class SearchRecordViewSet(
         return Response(AddendumSerializer(addendum).data, status=status.HTTP_201_CREATED)
 
 
+def _audit_page(request: Request, response: Response, *, action: str, reference_key: str = "reference") -> None:
+    """One audit event for a list read, naming the records on the page returned."""
+    rows = response.data["results"] if isinstance(response.data, dict) else response.data
+    audit_list_read(request=request, action=action, references=[row[reference_key] for row in rows],
+                    filters=request.query_params)
+
+
 def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
     serializer = serializer_class(data=request.data)
     serializer.is_valid(raise_exception=True)
@@ -123,6 +135,11 @@ class ReviewQueueView(ListAPIView):
 
     def get_queryset(self) -> QuerySet[SearchRecord]:
         return with_flags(selectors.review_queue_for(self.request.user))
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        response = super().list(request, *args, **kwargs)
+        _audit_page(request, response, action="review_queue.view")
+        return response
 
 
 class NotificationListView(ListAPIView):
@@ -143,6 +160,11 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
 
     def get_queryset(self) -> QuerySet[Escalation]:
         return selectors.escalations_for(self.request.user)
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        response = super().list(request, *args, **kwargs)
+        _audit_page(request, response, action="escalation.list", reference_key="record")
+        return response
 
     @extend_schema(request=CloseEscalationSerializer, responses=EscalationSerializer)
     @action(detail=True, methods=["post"])

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from searchlog import audit, audit_chain
+from searchlog import audit, audit_chain, exports
 from searchlog.models import AuditEvent, SearchRecord
 
 PAGE_SIZE = 50
@@ -33,10 +33,12 @@ class AuditFilterForm(forms.Form):
         label="Object", help_text="For example a record reference.", required=False, max_length=100
     )
     date_from = forms.DateField(
-        label="From", required=False, widget=DayInput(), error_messages={"invalid": "Enter a real date"}
+        label="From", required=False, widget=DayInput(), error_messages={"invalid": "Enter a real date"},
+        validators=[exports.validate_day],
     )
     date_to = forms.DateField(
-        label="To", required=False, widget=DayInput(), error_messages={"invalid": "Enter a real date"}
+        label="To", required=False, widget=DayInput(), error_messages={"invalid": "Enter a real date"},
+        validators=[exports.validate_day],
     )
 
     def clean(self) -> dict[str, Any]:

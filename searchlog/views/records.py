@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from searchlog import clock, selectors, workflow
+from searchlog.audit import audit_list_read
 from searchlog.errors import NotPermitted, RecordInvalid, RecordNotFound, TransitionNotAllowed
 from searchlog.flags import flags_for, with_flags
 from searchlog.forms import QuickRecordForm, RecordForm, StatusFilterForm
@@ -39,11 +40,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _record_list(request: HttpRequest, records: QuerySet[SearchRecord], *, title: str) -> HttpResponse:
+    """A paginated list of records (audited as one read naming the records shown)."""
     filter_form = StatusFilterForm(request.GET or None)
     if filter_form.is_valid() and filter_form.cleaned_data["status"]:
         records = records.filter(status=filter_form.cleaned_data["status"])
     page = Paginator(with_flags(records), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(record, flags_for(record)) for record in page.object_list]
+    audit_list_read(request=request, action="record.list", references=[r.reference for r, _ in rows],
+                    filters=request.GET)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "searchlog/record_list.html", {

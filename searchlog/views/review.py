@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from searchlog import selectors, workflow
-from searchlog.audit import audit_record_view
+from searchlog.audit import audit_list_read, audit_record_view
 from searchlog.errors import NotPermitted, RecordInvalid, RecordNotFound, TransitionNotAllowed
 from searchlog.flags import flags_for, with_flag, with_flags
 from searchlog.forms import AddendumForm, CloseEscalationForm, EscalateForm, QueueFilterForm, ReturnForm, SignOffForm
@@ -155,10 +155,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["practitioner"]:
             queue = queue.filter(practitioner__username=form.cleaned_data["practitioner"])
     page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(r, flags_for(r)) for r in page.object_list]
+    audit_list_read(request=request, action="review_queue.view", references=[r.reference for r, _ in rows],
+                    filters=request.GET)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "searchlog/review_queue.html", {
-        "page": page, "rows": [(r, flags_for(r)) for r in page.object_list], "filter_form": form,
+        "page": page, "rows": rows, "filter_form": form,
         "query": query.urlencode(),
     })
 
@@ -168,6 +171,8 @@ def escalations(request: HttpRequest) -> HttpResponse:
     if not request.user.is_auditor:
         raise Http404("No such page")
     page = Paginator(selectors.escalations_for(request.user), QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    audit_list_read(request=request, action="escalation.list",
+                    references=[escalation.record.reference for escalation in page.object_list], filters=request.GET)
     return render(request, "searchlog/escalations.html", {"page": page, "query": ""})
 
 

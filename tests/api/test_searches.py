@@ -134,8 +134,9 @@ def test_patch_cannot_change_status_or_reference(api, practitioner, make_record)
         f"{URL}{record.reference}/", {"status": "signed_off", "reference": "OS-2026-999999"}, format="json"
     )
     record.refresh_from_db()
-    assert response.status_code == 200
-    assert (record.status, record.reference) == (Status.DRAFT, response.json()["reference"])
+    assert response.status_code == 400
+    assert response.json() == {"status": ["This field is read-only"], "reference": ["This field is read-only"]}
+    assert record.status == Status.DRAFT
 
 
 def test_patch_a_submitted_record_is_409_and_changes_nothing(api, practitioner, make_record, justified_answers):
