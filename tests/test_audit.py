@@ -21,6 +21,7 @@ from searchlog import audit, clock
 from searchlog.audit import ZERO_HASH, audit_append, audit_diff, audit_verify, event_hash
 from searchlog.models import AuditEvent, Team
 from tests.conftest import PASSWORD
+from tests.database import as_superuser
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def forge(event_id: int, prev_hash: str, *, hash_: str | None = None, **fields) 
 @pytest.fixture
 def triggers_off(db: None):
     """Switch off the append-only triggers, as a table owner or superuser could; back on afterwards."""
-    with connection.cursor() as cursor:
+    with as_superuser(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # ALTER TABLE waits for nothing: check this test's deferred foreign keys now.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -234,7 +235,8 @@ def test_a_second_event_claiming_the_same_predecessor_is_refused():
     last = forge(10, first.hash)
     with pytest.raises(DatabaseError), transaction.atomic():
         forge(5, first.hash)
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), as_superuser(), \
+            connection.cursor() as cursor:
         cursor.execute("UPDATE searchlog_auditevent SET prev_hash = %s WHERE id = %s", ["c" * 64, last.pk])
 
 
@@ -248,8 +250,10 @@ def test_a_second_event_claiming_the_same_predecessor_is_refused():
     "DELETE FROM searchlog_auditevent WHERE id = (SELECT MAX(id) FROM searchlog_auditevent)",
 ])
 def test_database_refuses_update_and_delete(sql):
+    """Even to its owner or a superuser (the app role may not even try: tests/test_db_roles.py)."""
     append(2)
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), as_superuser(), \
+            connection.cursor() as cursor:
         cursor.execute(sql)
     assert AuditEvent.objects.filter(action="record.view").count() == 2
     assert audit_verify().ok
@@ -261,14 +265,16 @@ def test_postgres_refuses_update_and_delete(needs_postgres):
         "UPDATE searchlog_auditevent SET changes = '{}'::jsonb WHERE id = %s",
         "DELETE FROM searchlog_auditevent WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), as_superuser(), \
+                connection.cursor() as c:
             c.execute(sql, [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk, hash=event.hash).exists()
 
 
 def test_postgres_refuses_truncate_of_a_non_empty_trail(needs_postgres):
     append()
-    with pytest.raises(DatabaseError, match="append-only: TRUNCATE"), transaction.atomic(), connection.cursor() as c:
+    with pytest.raises(DatabaseError, match="append-only: TRUNCATE"), transaction.atomic(), as_superuser(), \
+            connection.cursor() as c:
         c.execute("SET CONSTRAINTS ALL IMMEDIATE")
         c.execute("TRUNCATE searchlog_auditevent")
     assert AuditEvent.objects.count() == 1
@@ -276,7 +282,7 @@ def test_postgres_refuses_truncate_of_a_non_empty_trail(needs_postgres):
 
 def test_postgres_allows_truncate_of_an_empty_trail(needs_postgres):
     """The test runner's flush truncates every table; an empty audit trail has nothing to lose."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), as_superuser(), connection.cursor() as cursor:
         cursor.execute("TRUNCATE searchlog_auditevent")
 
 
