@@ -4,7 +4,8 @@
 may read and write every table except the insert-only ones, where it may only SELECT and INSERT: no UPDATE, DELETE,
 TRUNCATE, trigger change (only an owner may ALTER a table) or `session_replication_role` (superuser-only, and nothing
 here grants it). Run it as a superuser, and again after every migrate: a table a later migration creates gets the
-default privileges, and only this setup takes UPDATE and DELETE away from a new insert-only table.
+default privileges (migrate itself takes UPDATE and DELETE away from a new insert-only table at once), and a table a
+superuser created is handed to the owner only here.
 """
 
 from __future__ import annotations
@@ -144,6 +145,31 @@ def _app_grants(cursor: Any) -> list[str]:
     cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {SCHEMA} TO {APP_ROLE}")
     cursor.execute(f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {SCHEMA} TO {APP_ROLE}")
     done = [f"app {APP_ROLE}: SELECT, INSERT, UPDATE, DELETE on every table; sequences and functions usable"]
+    done += _insert_only_revokes(cursor)
+    default = f"ALTER DEFAULT PRIVILEGES FOR ROLE {OWNER_ROLE} IN SCHEMA {SCHEMA}"
+    cursor.execute(f"{default} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {APP_ROLE}")
+    cursor.execute(f"{default} GRANT USAGE, SELECT ON SEQUENCES TO {APP_ROLE}")
+    cursor.execute(f"{default} GRANT EXECUTE ON FUNCTIONS TO {APP_ROLE}")
+    done.append(f"default privileges: what {OWNER_ROLE} creates later is usable by {APP_ROLE} (re-run this after "
+                "migrate to make new insert-only tables insert-only)")
+    return done
+
+
+def insert_only_tables_enforce(*, using: str = "default") -> list[str]:
+    """Take UPDATE, DELETE and the rest back from the app on the insert-only tables (as their owner or a superuser).
+
+    migrate calls it, so a table a migration has just created is insert-only before setup_db_roles runs again.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return []
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE])
+        return _insert_only_revokes(cursor) if cursor.fetchone() else []
+
+
+def _insert_only_revokes(cursor: Any) -> list[str]:
+    done = []
     for table in INSERT_ONLY_TABLES:
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"{SCHEMA}.{table}"])
         if not cursor.fetchone()[0]:
@@ -153,12 +179,6 @@ def _app_grants(cursor: Any) -> list[str]:
         cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON {SCHEMA}.{table} FROM PUBLIC, "
                        f"{APP_ROLE}")
         done.append(f"insert-only {table}: {APP_ROLE} may SELECT and INSERT only")
-    default = f"ALTER DEFAULT PRIVILEGES FOR ROLE {OWNER_ROLE} IN SCHEMA {SCHEMA}"
-    cursor.execute(f"{default} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {APP_ROLE}")
-    cursor.execute(f"{default} GRANT USAGE, SELECT ON SEQUENCES TO {APP_ROLE}")
-    cursor.execute(f"{default} GRANT EXECUTE ON FUNCTIONS TO {APP_ROLE}")
-    done.append(f"default privileges: what {OWNER_ROLE} creates later is usable by {APP_ROLE} (re-run this after "
-                "migrate to make new insert-only tables insert-only)")
     return done
 
 

@@ -244,8 +244,19 @@ def test_setup_has_nothing_to_do_on_sqlite(monkeypatch):
 
 
 @pytest.fixture
-def migrate_user(monkeypatch) -> Iterator[list[str]]:
-    """Run migrate's real work as a spy that notes who it is connected as; put the settings back afterwards."""
+def connection_restored() -> Iterator[None]:
+    """migrate as the owner changes the connection's settings: put them back afterwards."""
+    db = connection.settings_dict
+    saved = db["USER"], db["PASSWORD"]
+    database.app_role_on_connect(False)  # the owner may not become the app role; a real migrate never asks it to
+    yield
+    db["USER"], db["PASSWORD"] = saved
+    database.app_role_on_connect(database.runs_as_app_role())
+
+
+@pytest.fixture
+def migrate_user(monkeypatch, connection_restored) -> list[str]:
+    """Replace migrate's real work with a spy that notes who it is connected as."""
     seen: list[str] = []
 
     def spy(self, *args, **options):  # type: ignore[no-untyped-def]
@@ -254,12 +265,7 @@ def migrate_user(monkeypatch) -> Iterator[list[str]]:
             seen.append(cursor.fetchone()[0])
 
     monkeypatch.setattr(DjangoMigrate, "handle", spy)
-    db = connection.settings_dict
-    saved = db["USER"], db["PASSWORD"]
-    database.app_role_on_connect(False)  # the owner may not become the app role; a real migrate never asks it to
-    yield seen
-    db["USER"], db["PASSWORD"] = saved
-    database.app_role_on_connect(database.runs_as_app_role())
+    return seen
 
 
 def owner_url(*, port: str = "") -> str:
@@ -298,3 +304,14 @@ def test_the_suite_is_the_app_role_when_asked(needs_postgres):
             assert cursor.fetchone() == (connection.settings_dict["USER"],)
         cursor.execute("SELECT current_user")
         assert cursor.fetchone() == (expected,)
+
+
+def test_migrate_makes_insert_only_tables_insert_only_at_once(roles, monkeypatch, connection_restored):
+    """Default privileges give a new table UPDATE and DELETE; migrate takes them back before setup_db_roles runs."""
+    with connection.cursor() as cursor:
+        cursor.execute("GRANT UPDATE, DELETE ON searchlog_auditevent TO searchlog_app")
+    monkeypatch.setenv("DATABASE_OWNER_URL", owner_url())
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT has_table_privilege(%s, 'searchlog_auditevent', 'UPDATE')", [APP_ROLE])
+        assert cursor.fetchone() == (False,)

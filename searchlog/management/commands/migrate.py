@@ -10,6 +10,8 @@ from django.core.management.base import CommandError
 from django.core.management.commands.migrate import Command as DjangoMigrate
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from searchlog.db_roles import insert_only_tables_enforce
+
 OWNER_URL_VARIABLE = "DATABASE_OWNER_URL"
 
 
@@ -24,6 +26,9 @@ class Command(DjangoMigrate):
         if owner_url and options["database"] == DEFAULT_DB_ALIAS:
             connect_as_owner(owner_url)
         super().handle(*args, **options)
+        # Default privileges gave the app UPDATE and DELETE on any table just created, insert-only ones included.
+        if not options["plan"] and not options["check_unapplied"]:
+            insert_only_tables_enforce(using=options["database"])
 
 
 def connect_as_owner(owner_url: str, alias: str = DEFAULT_DB_ALIAS) -> None:
