@@ -49,7 +49,7 @@ def db_roles_setup(*, owner_password: str, app_password: str, using: str = "defa
         done.append(_role_upsert(cursor, OWNER_ROLE, owner_password))
         done.append(_role_upsert(cursor, APP_ROLE, app_password))
         done += _app_role_strip(cursor)
-        done.append(_database_connect_grant(cursor, connection.settings_dict["NAME"], connection.ops.quote_name))
+        done.append(_database_connect_grant(cursor))
         done.append(_objects_hand_over(cursor))
         done += _app_grants(cursor)
     return done
@@ -95,8 +95,9 @@ def _current_database(cursor: Any) -> str:
     return str(cursor.fetchone()[0])
 
 
-def _database_connect_grant(cursor: Any, name: str, quote_name: Any) -> str:
-    cursor.execute(f"GRANT CONNECT ON DATABASE {quote_name(name)} TO {OWNER_ROLE}, {APP_ROLE}")
+def _database_connect_grant(cursor: Any) -> str:
+    name = _current_database(cursor)
+    cursor.execute(f"GRANT CONNECT ON DATABASE {name} TO {OWNER_ROLE}, {APP_ROLE}")
     # Before PostgreSQL 15 everyone may create objects in `public`; only the owner should.
     cursor.execute(f"REVOKE CREATE ON SCHEMA {SCHEMA} FROM PUBLIC, {APP_ROLE}")
     cursor.execute(f"GRANT USAGE, CREATE ON SCHEMA {SCHEMA} TO {OWNER_ROLE}")
