@@ -10,7 +10,9 @@ from django.db import connection, transaction
 from rest_framework.test import APIClient
 
 from searchlog import workflow
+from searchlog.db_roles import db_roles_setup
 from searchlog.models import Role, SearchRecord
+from tests import database
 from tests.factories import JUSTIFIED_ANSWERS, TeamFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -32,6 +34,26 @@ def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
     if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
         report.longrepr = f"Skipped in CI, where nothing may be skipped: {report.longrepr}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):  # type: ignore[no-untyped-def]
+    yield
+    database.back_to_app_role()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """As the superuser made and migrated it, hand the test database to the roles; then be the app role."""
+    if not database.runs_as_app_role():
+        yield
+        return
+    with django_db_blocker.unblock():
+        db_roles_setup(owner_password=database.OWNER_PASSWORD, app_password=database.APP_PASSWORD)
+    database.app_role_on_connect(True)
+    yield
+    # The test database is dropped by the superuser, over a connection made from these settings.
+    database.app_role_on_connect(False)
 
 
 def pytest_collection_modifyitems(config, items):  # type: ignore[no-untyped-def]
@@ -87,6 +109,7 @@ def _empty_audit_trail_before_flush(request):  # type: ignore[no-untyped-def]
         return
     request.getfixturevalue("transactional_db")
     yield
+    database.stay_superuser_until_the_test_ends()
     empty_audit_trail()
     reset_reference_numbers()
 

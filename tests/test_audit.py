@@ -20,6 +20,7 @@ from searchlog import audit, clock
 from searchlog.audit import audit_append, audit_diff, value_hash
 from searchlog.models import AuditEvent, Team
 from tests.conftest import PASSWORD
+from tests.database import as_superuser
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +100,9 @@ def test_diff_keeps_no_answer():
 ])
 def test_database_refuses_update_and_delete(sql):
     append(2)
-    with pytest.raises(DatabaseError, match="insert-only"), transaction.atomic(), connection.cursor() as cursor:
+    # As the superuser: the app role is refused before the trigger is reached (tests/test_db_roles.py).
+    with pytest.raises(DatabaseError, match="insert-only"), transaction.atomic(), as_superuser(), \
+            connection.cursor() as cursor:
         cursor.execute(sql)
     assert AuditEvent.objects.filter(action="record.view").count() == 2
 
@@ -110,14 +113,16 @@ def test_postgres_refuses_update_and_delete(needs_postgres):
         "UPDATE searchlog_auditevent SET changes = '{}'::jsonb WHERE id = %s",
         "DELETE FROM searchlog_auditevent WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError, match="insert-only"), transaction.atomic(), connection.cursor() as c:
+        with pytest.raises(DatabaseError, match="insert-only"), transaction.atomic(), as_superuser(), \
+                connection.cursor() as c:
             c.execute(sql, [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk, changes={}).exists()
 
 
 def test_postgres_refuses_truncate_of_a_non_empty_trail(needs_postgres):
     append()
-    with pytest.raises(DatabaseError, match="insert-only: TRUNCATE"), transaction.atomic(), connection.cursor() as c:
+    with pytest.raises(DatabaseError, match="insert-only: TRUNCATE"), transaction.atomic(), as_superuser(), \
+            connection.cursor() as c:
         c.execute("SET CONSTRAINTS ALL IMMEDIATE")
         c.execute("TRUNCATE searchlog_auditevent")
     assert AuditEvent.objects.count() == 1
@@ -125,7 +130,7 @@ def test_postgres_refuses_truncate_of_a_non_empty_trail(needs_postgres):
 
 def test_postgres_allows_truncate_of_an_empty_trail(needs_postgres):
     """The test runner's flush truncates every table; an empty audit trail has nothing to lose."""
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(), as_superuser(), connection.cursor() as cursor:
         cursor.execute("TRUNCATE searchlog_auditevent")
 
 

@@ -37,6 +37,7 @@ from searchlog.audit_chain import (
     seal_mac,
 )
 from searchlog.models import AuditEvent, AuditSeal
+from tests.database import as_superuser
 
 ROOT = Path(__file__).resolve().parent.parent
 MOMENT = datetime(2026, 11, 24, 21, 40, 5, 123456, tzinfo=UTC)
@@ -56,7 +57,7 @@ def key() -> bytes:
 def tampering():
     """Switch off the insert-only triggers, as the database's superuser could; back on afterwards."""
     tables = ("searchlog_auditevent", "searchlog_auditseal")
-    with connection.cursor() as cursor:
+    with as_superuser(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             for table in tables:
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
@@ -432,7 +433,8 @@ def test_the_database_refuses_changes_to_seals():
     append(1)
     seal_all()
     for sql in ("UPDATE searchlog_auditseal SET mac = mac", "DELETE FROM searchlog_auditseal"):
-        with pytest.raises(DatabaseError, match="insert-only"), transaction.atomic(), connection.cursor() as cursor:
+        with pytest.raises(DatabaseError, match="insert-only"), transaction.atomic(), as_superuser(), \
+                connection.cursor() as cursor:
             cursor.execute(sql)
     assert AuditSeal.objects.count() == 1
 

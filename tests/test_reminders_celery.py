@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from searchlog import reminders
 from searchlog.models import Notification, User
+from tests import database
 from tests.factories import RecordFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,11 +50,6 @@ def needs_redis() -> str:
     return url
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def _due_records(practitioner, n: int) -> None:
     long_ago = timezone.now() - timedelta(hours=30)
     RecordFactory.create_batch(n, practitioner=practitioner, created_at=long_ago, updated_at=long_ago,
@@ -63,7 +59,7 @@ def _due_records(practitioner, n: int) -> None:
 
 def _start_worker(broker: str, queue: str, mail_dir: Path, pause: float) -> subprocess.Popen:
     env = {
-        **os.environ, "DATABASE_URL": _database_url(), "CELERY_BROKER_URL": broker,
+        **os.environ, "DATABASE_URL": database.database_url(), "CELERY_BROKER_URL": broker,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(mail_dir),
         "SEARCHLOG_DELIVERY_BATCH": "2", "SEARCHLOG_TEST_PAUSE_AFTER_BATCH": str(pause),
     }
