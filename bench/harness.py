@@ -185,8 +185,8 @@ class Gunicorn:
     def log_tail(self, lines: int = 30) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
-    def log_count(self, text: str) -> int:
-        return self.log_path.read_text(errors="replace").count(text)
+    def log_size(self) -> int:
+        return self.log_path.stat().st_size
 
     def stop(self) -> None:
         stop_group(self.process)
@@ -436,6 +436,7 @@ class Load:
 
     def __init__(self, port: int, practitioners: list[Person], managers: list[Person], recorder: Recorder) -> None:
         self.stop_event = threading.Event()
+        self.recorder = recorder
         self.threads = [
             threading.Thread(target=practitioner_loop, args=(port, p, self.stop_event, recorder), daemon=True)
             for p in practitioners
@@ -585,11 +586,18 @@ def check_integrity(acks: list[Ack]) -> Integrity:
 EXCEPTION_LINE = re.compile(r"^([a-z_][\w.]*\.)?[A-Z]\w*(Error|Exception|Deadlock\w*)\b.*$")
 
 
-def server_errors(server: Gunicorn, top: int = 5) -> list[str]:
-    """The exceptions in the server's log, most frequent first (today: "deadlock detected" under concurrent writes)."""
+def server_errors(server: Gunicorn, top: int = 5, since: int = 0) -> list[str]:
+    """The exceptions in the server's log (from byte `since`), most frequent first.
+
+    Today's code shows "deadlock detected" here under concurrent writes.
+    """
     found: Counter[str] = Counter()
-    for line in server.log_path.read_text(errors="replace").splitlines():
-        if EXCEPTION_LINE.match(line.strip()):
+    with server.log_path.open("rb") as log:
+        log.seek(since)
+        text = log.read().decode(errors="replace")
+    for line in text.splitlines():
+        # Django re-raises the driver's error as its own: count it once.
+        if EXCEPTION_LINE.match(line.strip()) and not line.startswith(("psycopg2.", "psycopg.")):
             found[line.strip()[:160]] += 1
     return [f"{count} × {line}" for line, count in found.most_common(top)]
 
