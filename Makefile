@@ -7,7 +7,7 @@ PORT ?= 8000
 export SEARCHLOG_SITE_URL ?= http://127.0.0.1:$(PORT)
 ASSETS := $(shell find searchlog/assets -type f 2>/dev/null)
 
-.PHONY: run test setup assets lint bench-reminders bench-export bench-audit clean
+.PHONY: run test setup assets lint bench-reminders bench-export bench-audit bench-load bench-api bench-faults clean
 
 run: setup
 	$(PY) manage.py migrate --noinput
@@ -45,6 +45,10 @@ lint: $(VENV)/.installed
 
 bench-reminders bench-export bench-audit: setup
 	$(PY) bench/$(subst bench-,,$@).py
+
+# BENCH_ARGS passes options, e.g. make bench-load BENCH_ARGS="--seconds 10 --users 22".
+bench-load bench-api bench-faults: setup
+	$(PY) bench/$(subst bench-,,$@).py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules build staticfiles var db.sqlite3

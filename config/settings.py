@@ -251,6 +251,8 @@ SEARCHLOG_MAX_TEXT_LENGTH = int(os.environ.get("SEARCHLOG_MAX_TEXT_LENGTH") or 5
 # How many notices are emailed per transaction, and (tests only) a pause after each batch.
 SEARCHLOG_DELIVERY_BATCH = int(os.environ.get("SEARCHLOG_DELIVERY_BATCH", "200"))
 SEARCHLOG_TEST_PAUSE_AFTER_BATCH = env_float("SEARCHLOG_TEST_PAUSE_AFTER_BATCH", 0)
+# Bench only (bench/api.py): serve /bench/bare/, a view that does nothing, to compare the API against.
+SEARCHLOG_BENCH_BARE_VIEW = env_bool("SEARCHLOG_BENCH_BARE_VIEW", False)
 
 # The audit sealer: where it writes its signed checkpoints (outside the database), and how long an event may wait
 # to be sealed before verify_audit_trail reports it.

@@ -1,11 +1,21 @@
 """Top-level URLs: pages, the API under /api/v1/, its schema and docs, and the admin."""
 
+from __future__ import annotations
+
+from django.conf import settings
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 admin.site.site_header = "Online search log administration"
 admin.site.site_title = "Online search log"
+
+
+def bench_bare(request: HttpRequest) -> HttpResponse:
+    """Bench only: the cheapest Django answer through the same middleware, for bench/api.py to compare with."""
+    return HttpResponse("ok", content_type="text/plain")
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -13,5 +23,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
-    path("", include("searchlog.urls")),
 ]
+# Never on unless SEARCHLOG_BENCH_BARE_VIEW=true (the bench sets it for its own gunicorn).
+if settings.SEARCHLOG_BENCH_BARE_VIEW:
+    urlpatterns.append(path("bench/bare/", bench_bare, name="bench-bare"))
+urlpatterns.append(path("", include("searchlog.urls")))
