@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
@@ -89,12 +90,20 @@ class SearchRecordSerializer(serializers.ModelSerializer):
         return name in self.fields and not self.fields[name].read_only
 
     def get_fields(self) -> dict[str, serializers.Field]:
-        fields = super().get_fields()
-        # A PATCH needs no field; a create needs the subject and when (a draft may be incomplete).
-        if self.partial:
-            for field in ("searched_at", "subject_reference"):
-                fields[field].required = False
-        return fields
+        # Building fields from the model is most of a serializer's cost: do it once per shape, then copy.
+        key = (type(self), bool(self.partial))
+        prototype = _PROTOTYPE_FIELDS.get(key)
+        if prototype is None:
+            prototype = super().get_fields()
+            # A PATCH needs no field; a create needs the subject and when (a draft may be incomplete).
+            if self.partial:
+                for field in ("searched_at", "subject_reference"):
+                    prototype[field].required = False
+            _PROTOTYPE_FIELDS[key] = prototype
+        return copy.deepcopy(prototype)
+
+
+_PROTOTYPE_FIELDS: dict[tuple[type, bool], dict[str, serializers.Field]] = {}
 
 
 class SignOffSerializer(serializers.Serializer):

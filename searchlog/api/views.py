@@ -47,11 +47,18 @@ class SearchRecordViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[SearchRecord]:
-        return with_flags(selectors.records_visible_to(self.request.user))
+        records = selectors.records_visible_to(self.request.user)
+        # Flags cost a query's worth of work: only what is shown gets them (an action shows the record afterwards).
+        return with_flags(records) if self.action in ("list", "retrieve") else records
 
-    def _respond(self, record: SearchRecord, code: int = status.HTTP_200_OK) -> Response:
-        fresh = self.get_queryset().get(pk=record.pk)
-        return Response(self.get_serializer(fresh).data, status=code)
+    def _respond(self, record: SearchRecord, code: int = status.HTTP_200_OK,
+                 serializer: serializers.Serializer | None = None) -> Response:
+        fresh = with_flags(selectors.records_visible_to(self.request.user)).get(pk=record.pk)
+        if serializer is None:
+            serializer = self.get_serializer(fresh)
+        else:  # the request's serializer, validated: it shows the saved record without building its fields again
+            serializer.instance = fresh
+        return Response(serializer.data, status=code)
 
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         response = super().list(request, *args, **kwargs)
@@ -67,14 +74,14 @@ class SearchRecordViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         record = workflow.record_create(practitioner=request.user, data=serializer.validated_data)
-        return self._respond(record, status.HTTP_201_CREATED)
+        return self._respond(record, status.HTTP_201_CREATED, serializer)
 
     def update(self, request: Request, *args: object, **kwargs: object) -> Response:
         record = self.get_object()
         serializer = self.get_serializer(record, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         record = workflow.record_update(record=record, actor=request.user, data=serializer.validated_data)
-        return self._respond(record)
+        return self._respond(record, serializer=serializer)
 
     @extend_schema(request=None, responses=SearchRecordSerializer)
     @action(detail=True, methods=["post"])
