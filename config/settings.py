@@ -222,9 +222,13 @@ SEARCHLOG_UNJUSTIFIED_TO_MANAGERS_AFTER_HOURS = env_float("SEARCHLOG_UNJUSTIFIED
 SEARCHLOG_RETURNED_AFTER_HOURS = env_float("SEARCHLOG_RETURNED_AFTER_HOURS", 24)
 # Practitioners are asked to review their own social media privacy settings this often.
 SEARCHLOG_PRIVACY_CHECK_DAYS = int(os.environ.get("SEARCHLOG_PRIVACY_CHECK_DAYS", "90"))
-# How many notices are emailed per transaction, and (tests only) a pause after each batch.
-SEARCHLOG_DELIVERY_BATCH = int(os.environ.get("SEARCHLOG_DELIVERY_BATCH", "200"))
-SEARCHLOG_TEST_PAUSE_AFTER_BATCH = env_float("SEARCHLOG_TEST_PAUSE_AFTER_BATCH", 0)
+# Email delivery, one notice per claim. A claim older than the stale timeout belongs to a sender that
+# died and is taken over; a failed send is retried after BACKOFF, 2 x BACKOFF, 4 x BACKOFF… seconds
+# and marked failed after MAX_ATTEMPTS (visible in the admin). Tests only: a pause after each send.
+SEARCHLOG_DELIVERY_STALE_SECONDS = env_float("SEARCHLOG_DELIVERY_STALE_SECONDS", 600)
+SEARCHLOG_DELIVERY_BACKOFF_SECONDS = env_float("SEARCHLOG_DELIVERY_BACKOFF_SECONDS", 60)
+SEARCHLOG_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("SEARCHLOG_DELIVERY_MAX_ATTEMPTS", "5"))
+SEARCHLOG_TEST_PAUSE_AFTER_SEND = env_float("SEARCHLOG_TEST_PAUSE_AFTER_SEND", 0)
 
 LOGGING = {
     "version": 1,

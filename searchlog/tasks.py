@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from searchlog import reminders
+from searchlog import delivery, reminders
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
@@ -15,5 +15,5 @@ def reminder_sweep() -> str:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def deliver_notifications() -> int:
-    """Email notices written but not yet emailed."""
-    return reminders.deliver_pending()
+    """Email the notices that are due, one claim at a time."""
+    return delivery.deliver_pending()
