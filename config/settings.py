@@ -143,6 +143,9 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds before an unanswering mail server counts as a failed attempt (well inside the delivery
+# task's time budget and the stale-claim timeout, so a hung server never causes a second send).
+EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "searchlog@localhost")
 
 REST_FRAMEWORK = {

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256
-from time import sleep
+from time import monotonic, sleep
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,21 +36,28 @@ logger = logging.getLogger(__name__)
 _LOCKED_RETRY_SECONDS = (0.05, 0.1, 0.2, 0.5, 1, 2, 4)
 
 
-def deliver_pending() -> int:
+def deliver_pending(*, seconds: float | None = None) -> int:
     """Email every notice due now, one claim at a time; return how many were sent.
 
     Each notice can be claimed at most SEARCHLOG_DELIVERY_MAX_ATTEMPTS times, so the loop ends even
-    when every address fails.
+    when every address fails. With `seconds`, no new claim is made once that time is spent (a task
+    stops itself well before its time limit could stop it between sending and marking).
     """
+    deadline = None if seconds is None else monotonic() + seconds
     sent = 0
     backend = get_connection()
     try:
-        while (notice := _next_due()) is not None:
+        while (deadline is None or monotonic() < deadline) and (notice := _next_due()) is not None:
             if _claim(notice) and _send(notice, backend) == EmailStatus.SENT:
                 sent += 1
     finally:
         _close_quietly(backend)
     return sent
+
+
+def has_due() -> bool:
+    """Whether any email is waiting to be sent now."""
+    return _next_due() is not None
 
 
 def retry_failed(ids: Iterable[int]) -> list[Notification]:

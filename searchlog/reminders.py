@@ -156,12 +156,12 @@ def reminder_sweep(now: datetime | None = None) -> SweepResult:
     return result
 
 
-def send_reminders(now: datetime | None = None) -> SweepResult:
+def send_reminders(now: datetime | None = None, *, delivery_seconds: float | None = None) -> SweepResult:
     """One whole sweep: decide what is due, commit, then email every notice due (see `delivery`)."""
     from searchlog.delivery import deliver_pending  # delivery builds its messages from this module
 
     result = reminder_sweep(now)
-    result.emailed = deliver_pending()
+    result.emailed = deliver_pending(seconds=delivery_seconds)
     return result
 
 

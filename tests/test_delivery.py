@@ -205,6 +205,23 @@ def test_a_recipient_without_email_is_skipped_not_sent():
     assert mail.outbox == []
 
 
+def test_a_delivery_out_of_time_claims_no_more_and_its_task_hands_the_rest_on(monkeypatch):
+    from searchlog import reminders, tasks
+
+    _notices(2)
+    mail.outbox.clear()
+    dispatched: list[int] = []
+    monkeypatch.setattr(reminders, "dispatch_delivery", lambda: dispatched.append(1))
+    monkeypatch.setattr(tasks, "DELIVERY_SECONDS", 0)
+    with time_machine.travel(T0, tick=False):
+        assert tasks.deliver_notifications() == 0
+        assert dispatched == [1] and delivery.has_due()
+        monkeypatch.setattr(tasks, "DELIVERY_SECONDS", 60)
+        assert tasks.deliver_notifications() == 2
+        assert dispatched == [1] and not delivery.has_due()
+    assert len(mail.outbox) == 2
+
+
 def test_a_locked_sqlite_database_is_written_again_never_sent_again(monkeypatch):
     monkeypatch.setattr(delivery, "_LOCKED_RETRY_SECONDS", (0, 0, 0))
     monkeypatch.setattr(delivery, "connection", type("Sqlite", (), {"vendor": "sqlite"})())
