@@ -34,22 +34,33 @@ logger = logging.getLogger(__name__)
 # Waits between tries of one claim or mark while SQLite reports "database is locked" (each try also
 # waits SQLite's own busy timeout). Retrying the write is safe; sending again would not be.
 _LOCKED_RETRY_SECONDS = (0.05, 0.1, 0.2, 0.5, 1, 2, 4)
+# How many candidates one read returns (each is still claimed on its own).
+_CANDIDATES = 20
 
 
 def deliver_pending(*, seconds: float | None = None) -> int:
     """Email every notice due now, one claim at a time; return how many were sent.
 
-    Each notice can be claimed at most SEARCHLOG_DELIVERY_MAX_ATTEMPTS times, so the loop ends even
-    when every address fails. With `seconds`, no new claim is made once that time is spent (a task
-    stops itself well before its time limit could stop it between sending and marking).
+    Candidates are read a few at a time to save queries, but each is claimed, sent and marked on its
+    own; one another sender claimed meanwhile fails its claim and is passed over. Each notice can be
+    claimed at most SEARCHLOG_DELIVERY_MAX_ATTEMPTS times, so the loop ends even when every address
+    fails. With `seconds`, no new claim is made once that time is spent (a task stops itself well
+    before its time limit could stop it between sending and marking).
     """
     deadline = None if seconds is None else monotonic() + seconds
+
+    def in_time() -> bool:
+        return deadline is None or monotonic() < deadline
+
     sent = 0
     backend = get_connection()
     try:
-        while (deadline is None or monotonic() < deadline) and (notice := _next_due()) is not None:
-            if _claim(notice) and _send(notice, backend) == EmailStatus.SENT:
-                sent += 1
+        while in_time() and (candidates := _due(_CANDIDATES)):
+            for notice in candidates:
+                if not in_time():
+                    break
+                if _claim(notice) and _send(notice, backend) == EmailStatus.SENT:
+                    sent += 1
     finally:
         _close_quietly(backend)
     return sent
@@ -57,7 +68,7 @@ def deliver_pending(*, seconds: float | None = None) -> int:
 
 def has_due() -> bool:
     """Whether any email is waiting to be sent now."""
-    return _next_due() is not None
+    return bool(_due(1))
 
 
 def retry_failed(ids: Iterable[int]) -> list[Notification]:
@@ -70,15 +81,16 @@ def retry_failed(ids: Iterable[int]) -> list[Notification]:
     return reset
 
 
-def _next_due() -> Notification | None:
-    """The pending notice due first, else a claim old enough that its sender must have died."""
+def _due(limit: int) -> list[Notification]:
+    """The pending notices due first, else claims old enough that their sender must have died."""
     now = clock.now()
     stale_before = now - timedelta(seconds=settings.SEARCHLOG_DELIVERY_STALE_SECONDS)
     candidates = Notification.objects.select_related("recipient", "record")
     pending = candidates.filter(email_status=EmailStatus.PENDING, email_next_attempt_at__lte=now)
     stale = candidates.filter(email_status=EmailStatus.SENDING, email_claimed_at__lt=stale_before)
     return _while_locked(
-        lambda: pending.order_by("email_next_attempt_at", "id").first() or stale.order_by("email_claimed_at").first()
+        lambda: list(pending.order_by("email_next_attempt_at", "id")[:limit])
+        or list(stale.order_by("email_claimed_at")[:limit])
     )
 
 

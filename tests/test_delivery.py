@@ -82,7 +82,7 @@ def test_each_notice_is_sent_once_and_marked_sent():
 def test_of_two_senders_that_read_the_same_notice_only_one_claims_it():
     _notices(1)
     with time_machine.travel(T0, tick=False):
-        mine, theirs = delivery._next_due(), delivery._next_due()
+        (mine,), (theirs,) = delivery._due(1), delivery._due(1)
         assert delivery._claim(mine) is True
         assert delivery._claim(theirs) is False
     assert _state(mine) == ("sending", 1)
@@ -147,7 +147,7 @@ def test_a_claim_left_by_a_dead_sender_is_taken_over_after_the_stale_timeout(set
     settings.SEARCHLOG_DELIVERY_STALE_SECONDS = 600
     (notice,) = _notices(1)
     with time_machine.travel(T0, tick=False):
-        assert delivery._claim(delivery._next_due())  # the sender dies here, before sending or marking
+        assert delivery._claim(delivery._due(1)[0])  # the sender dies here, before sending or marking
     mail.outbox.clear()
     assert _deliver_at(T0 + timedelta(seconds=599)) == 0 and _state(notice) == ("sending", 1)
     assert _deliver_at(T0 + timedelta(seconds=601)) == 1 and _state(notice) == ("sent", 2)
@@ -159,7 +159,7 @@ def test_a_notice_that_kills_its_sender_every_time_ends_failed(settings):
     (notice,) = _notices(1)
     for minutes in (0, 11):
         with time_machine.travel(T0 + timedelta(minutes=minutes), tick=False):
-            assert delivery._claim(delivery._next_due())
+            assert delivery._claim(delivery._due(1)[0])
     mail.outbox.clear()
     assert _deliver_at(T0 + timedelta(minutes=22)) == 0
     notice.refresh_from_db()
@@ -171,10 +171,10 @@ def test_a_notice_that_kills_its_sender_every_time_ends_failed(settings):
 def test_a_mark_lost_to_a_takeover_does_not_overwrite_the_new_claim(settings):
     (notice,) = _notices(1)
     with time_machine.travel(T0, tick=False):
-        slow = delivery._next_due()
+        (slow,) = delivery._due(1)
         delivery._claim(slow)
     with time_machine.travel(T0 + timedelta(minutes=11), tick=False):
-        fast = delivery._next_due()
+        (fast,) = delivery._due(1)
         assert delivery._claim(fast)
         delivery._mark(slow, email_status=EmailStatus.SENT)  # the slow sender finally marks: no effect
     assert _state(notice) == ("sending", 2)
