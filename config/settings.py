@@ -229,8 +229,9 @@ SEARCHLOG_PRIVACY_CHECK_DAYS = int(os.environ.get("SEARCHLOG_PRIVACY_CHECK_DAYS"
 # died and is taken over; a failed send is retried after BACKOFF, 2 x BACKOFF, 4 x BACKOFF… seconds
 # and marked failed after MAX_ATTEMPTS (visible in the admin). Tests only: a pause after each send.
 SEARCHLOG_DELIVERY_STALE_SECONDS = env_float("SEARCHLOG_DELIVERY_STALE_SECONDS", 600)
-SEARCHLOG_DELIVERY_BACKOFF_SECONDS = env_float("SEARCHLOG_DELIVERY_BACKOFF_SECONDS", 60)
-SEARCHLOG_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("SEARCHLOG_DELIVERY_MAX_ATTEMPTS", "5"))
+# The defaults try for about two and a half hours (0, 5, 15, 35, 75, 155 minutes) before giving up.
+SEARCHLOG_DELIVERY_BACKOFF_SECONDS = env_float("SEARCHLOG_DELIVERY_BACKOFF_SECONDS", 300)
+SEARCHLOG_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("SEARCHLOG_DELIVERY_MAX_ATTEMPTS", "6"))
 SEARCHLOG_TEST_PAUSE_AFTER_SEND = env_float("SEARCHLOG_TEST_PAUSE_AFTER_SEND", 0)
 
 LOGGING = {

@@ -42,7 +42,7 @@ def deliver_pending(*, seconds: float | None = None) -> int:
     """Email every notice due now, one claim at a time; return how many were sent.
 
     Candidates are read a few at a time to save queries, but each is claimed, sent and marked on its
-    own; one another sender claimed meanwhile fails its claim and is passed over. Each notice can be
+    own; a candidate that another sender claimed meanwhile fails its claim and is passed over. Each notice can be
     claimed at most SEARCHLOG_DELIVERY_MAX_ATTEMPTS times, so the loop ends even when every address
     fails. With `seconds`, no new claim is made once that time is spent (a task stops itself well
     before its time limit could stop it between sending and marking).
