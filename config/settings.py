@@ -157,6 +157,9 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds before an unanswering mail server counts as a failed attempt (well inside the delivery
+# task's time budget and the stale-claim timeout, so a hung server never causes a second send).
+EMAIL_TIMEOUT = env_float("EMAIL_TIMEOUT", 30)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "searchlog@localhost")
 
 REST_FRAMEWORK = {
@@ -248,9 +251,6 @@ SEARCHLOG_RETURNED_AFTER_HOURS = env_float("SEARCHLOG_RETURNED_AFTER_HOURS", 24)
 SEARCHLOG_PRIVACY_CHECK_DAYS = int(os.environ.get("SEARCHLOG_PRIVACY_CHECK_DAYS", "90"))
 # The longest free-text answer, comment or addendum accepted (characters).
 SEARCHLOG_MAX_TEXT_LENGTH = int(os.environ.get("SEARCHLOG_MAX_TEXT_LENGTH") or 5000)
-# How many notices are emailed per transaction, and (tests only) a pause after each batch.
-SEARCHLOG_DELIVERY_BATCH = int(os.environ.get("SEARCHLOG_DELIVERY_BATCH", "200"))
-SEARCHLOG_TEST_PAUSE_AFTER_BATCH = env_float("SEARCHLOG_TEST_PAUSE_AFTER_BATCH", 0)
 # Bench only (bench/api.py): serve /bench/bare/, a view that does nothing, to compare the API against.
 SEARCHLOG_BENCH_BARE_VIEW = env_bool("SEARCHLOG_BENCH_BARE_VIEW", False)
 
@@ -258,6 +258,14 @@ SEARCHLOG_BENCH_BARE_VIEW = env_bool("SEARCHLOG_BENCH_BARE_VIEW", False)
 # to be sealed before verify_audit_trail reports it.
 SEARCHLOG_AUDIT_CHECKPOINT_DIR = Path(os.environ.get("SEARCHLOG_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints"))
 SEARCHLOG_AUDIT_SEAL_GRACE_SECONDS = env_float("SEARCHLOG_AUDIT_SEAL_GRACE_SECONDS", 60)
+# Email delivery, one notice per claim. A claim older than the stale timeout belongs to a sender that
+# died and is taken over; a failed send is retried after BACKOFF, 2 x BACKOFF, 4 x BACKOFF… seconds
+# and marked failed after MAX_ATTEMPTS (visible in the admin). Tests only: a pause after each send.
+SEARCHLOG_DELIVERY_STALE_SECONDS = env_float("SEARCHLOG_DELIVERY_STALE_SECONDS", 600)
+# The defaults try for about two and a half hours (0, 5, 15, 35, 75, 155 minutes) before giving up.
+SEARCHLOG_DELIVERY_BACKOFF_SECONDS = env_float("SEARCHLOG_DELIVERY_BACKOFF_SECONDS", 300)
+SEARCHLOG_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("SEARCHLOG_DELIVERY_MAX_ATTEMPTS", "6"))
+SEARCHLOG_TEST_PAUSE_AFTER_SEND = env_float("SEARCHLOG_TEST_PAUSE_AFTER_SEND", 0)
 
 LOGGING = {
     "version": 1,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from searchlog import delivery
 from searchlog.models import (
     Addendum,
     AuditEvent,
@@ -99,9 +101,23 @@ class EscalationAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ("recipient", "kind", "record", "due_at", "emailed_at", "read_at")
-    list_filter = ("kind",)
+    list_display = ("recipient", "kind", "record", "due_at", "email_status", "email_attempts", "emailed_at",
+                    "email_error", "read_at")
+    list_filter = ("email_status", "kind")
     list_select_related = ("recipient", "record")
+    actions = ["retry_sending"]
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        # The rows stay read-only here; only someone who could change notices may ask for a resend.
+        return request.user.has_perm("searchlog.change_notification")
+
+    @admin.action(description="Retry sending the selected failed emails", permissions=["retry"])
+    def retry_sending(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        retried = delivery.retry_failed(queryset.values_list("pk", flat=True))
+        for notice in retried:
+            # A log entry is audited like every other admin change (searchlog.signals).
+            self.log_change(request, notice, "Retry sending the email.")
+        self.message_user(request, f"{len(retried)} failed email(s) will be sent again.", messages.SUCCESS)
 
 
 @admin.register(PrivacyCheck)

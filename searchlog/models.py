@@ -368,4 +368,4 @@ class Transition(models.Model):
     def __str__(self) -> str:
         return f"{self.record_id} {self.action} at {self.at:%Y-%m-%d %H:%M}"
 from searchlog.models_audit import AuditEvent, AuditSeal  # noqa: E402,F401
-from searchlog.models_notifications import Notification, NotificationKind, PrivacyCheck  # noqa: E402,F401
+from searchlog.models_notifications import EmailStatus, Notification, NotificationKind, PrivacyCheck  # noqa: E402,F401

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
+from searchlog import clock
+
 
 class NotificationKind(models.TextChoices):
     UNJUSTIFIED = "unjustified", "Record not yet justified"
@@ -14,6 +16,14 @@ class NotificationKind(models.TextChoices):
     PRIVACY_CHECK = "privacy_check", "Review your own social media privacy settings"
     RECORD_SUBMITTED = "record_submitted", "A record is waiting for your review"
     RECORD_RETURNED = "record_returned", "A record was returned to you"
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be emailed"
+    SENDING = "sending", "Being emailed"
+    SENT = "sent", "Emailed"
+    FAILED = "failed", "Could not be emailed"
+    SKIPPED = "skipped", "Not emailed: the recipient has no email address"
 
 
 class Notification(models.Model):
@@ -31,14 +41,31 @@ class Notification(models.Model):
     due_at = models.DateTimeField(help_text="The due moment this notice belongs to.")
     detail = models.JSONField(default=dict, blank=True, help_text="For a digest: the references it lists.")
     created_at = models.DateTimeField()
-    emailed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True, help_text="When the email was sent.")
     read_at = models.DateTimeField(null=True, blank=True)
+    # Delivery state: a sender claims one pending row (pending -> sending), sends it, then marks it
+    # sent; a claim older than the stale timeout is a sender that died and may be taken over.
+    email_status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    email_claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a sender last claimed it.")
+    email_attempts = models.PositiveIntegerField(default=0, help_text="How many times sending was started.")
+    email_next_attempt_at = models.DateTimeField(
+        default=clock.now, help_text="A pending email is not sent before this moment (back-off after a failure)."
+    )
+    email_error = models.CharField(max_length=500, blank=True, help_text="Why the last attempt failed.")
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "read_at"]),
-            models.Index(fields=["emailed_at", "id"], name="notification_outbox_idx"),
+            # The outbox: only rows waiting to be sent, in the order they fall due.
+            models.Index(
+                fields=["email_next_attempt_at", "id"], condition=Q(email_status="pending"),
+                name="notification_outbox_idx",
+            ),
+            # Claims in flight, to find one a dead sender left behind.
+            models.Index(
+                fields=["email_claimed_at"], condition=Q(email_status="sending"), name="notification_sending_idx"
+            ),
             models.Index(fields=["created_at"], name="notification_created_idx"),
         ]
         constraints = [

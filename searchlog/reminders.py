@@ -4,7 +4,8 @@ The sweep is one function, `reminder_sweep`, run by Celery beat and by `manage.p
 Each notice is a `Notification` row whose unique constraints (recipient, kind, record, due moment)
 make it impossible to write twice, however many sweeps run at once or however often a task is
 delivered. Rows are written in the transaction that decides them; emails go out afterwards from the
-rows not yet emailed (an outbox), so a sweep that dies is finished by the next one.
+rows still pending (an outbox), one claim at a time (`searchlog.delivery`), so a sweep that dies is
+finished by the next one and a sender that dies repeats at most the one message it was sending.
 """
 
 from __future__ import annotations
@@ -13,13 +14,10 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from time import sleep
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -158,10 +156,12 @@ def reminder_sweep(now: datetime | None = None) -> SweepResult:
     return result
 
 
-def send_reminders(now: datetime | None = None) -> SweepResult:
-    """One whole sweep: decide what is due, commit, then email every notice not yet emailed."""
+def send_reminders(now: datetime | None = None, *, delivery_seconds: float | None = None) -> SweepResult:
+    """One whole sweep: decide what is due, commit, then email every notice due (see `delivery`)."""
+    from searchlog.delivery import deliver_pending  # delivery builds its messages from this module
+
     result = reminder_sweep(now)
-    result.emailed = deliver_pending()
+    result.emailed = deliver_pending(seconds=delivery_seconds)
     return result
 
 
@@ -186,26 +186,6 @@ def dispatch_delivery() -> None:
                        exc_info=True)
 
 
-def _message(notice: Notification) -> EmailMultiAlternatives:
-    context = {
-        "notice": notice,
-        "recipient": notice.recipient,
-        "record": notice.record,
-        "site_url": settings.SEARCHLOG_SITE_URL.rstrip("/"),
-        "link": settings.SEARCHLOG_SITE_URL.rstrip("/") + notice_link(notice),
-        "organisation_name": settings.SEARCHLOG_ORGANISATION_NAME,
-    }
-    subject = notice_title(notice)
-    message = EmailMultiAlternatives(
-        subject=f"Online search log: {subject}",
-        body=render_to_string("searchlog/email/notice.txt", context),
-        to=[notice.recipient.email],
-        headers={"X-Searchlog-Notification": str(notice.pk)},
-    )
-    message.attach_alternative(render_to_string("searchlog/email/notice.html", context), "text/html")
-    return message
-
-
 def notice_title(notice: Notification) -> str:
     """What the notice says, by its record's reference only: no details of the person supported."""
     reference = notice.record.reference if notice.record_id else ""
@@ -227,37 +207,6 @@ def notice_link(notice: Notification) -> str:
     if notice.kind == NotificationKind.REVIEW_DIGEST:
         return reverse("review-queue")
     return reverse("record-detail", kwargs={"reference": notice.record.reference})
-
-
-def deliver_pending(batch: int | None = None) -> int:
-    """Email notices not yet emailed, a batch per transaction; return how many were emailed.
-
-    Rows are locked with SKIP LOCKED, so concurrent deliveries share the work instead of doubling it,
-    and a batch is marked emailed in the transaction that sent it.
-    """
-    batch = batch or settings.SEARCHLOG_DELIVERY_BATCH
-    emailed = 0
-    while True:
-        with transaction.atomic():
-            pending = list(
-                Notification.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(emailed_at__isnull=True)
-                .select_related("recipient", "record")
-                .order_by("id")[:batch]
-            )
-            if not pending:
-                return emailed
-            with get_connection() as connection:
-                connection.send_messages([_message(n) for n in pending if n.recipient.email])
-            Notification.objects.filter(pk__in=[n.pk for n in pending]).update(emailed_at=clock.now())
-            emailed += len(pending)
-        _after_batch()
-
-
-def _after_batch() -> None:
-    """A seam for the crash test: pause between committed batches when asked to."""
-    if settings.SEARCHLOG_TEST_PAUSE_AFTER_BATCH:
-        sleep(settings.SEARCHLOG_TEST_PAUSE_AFTER_BATCH)
 
 
 @transaction.atomic

@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.conf import settings
 
-from searchlog import reminders
+from searchlog import delivery, reminders
 from searchlog.audit_chain import audit_seal
+
+# A task stops claiming new emails well before Celery's soft time limit, so the limit never stops it
+# between sending a message and marking it sent; whatever is left goes to a fresh task.
+DELIVERY_SECONDS = settings.CELERY_TASK_SOFT_TIME_LIMIT / 2
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def reminder_sweep() -> str:
     """Run one reminder sweep and email what it decided (Celery beat runs this every few minutes)."""
-    return str(reminders.send_reminders())
+    result = reminders.send_reminders(delivery_seconds=DELIVERY_SECONDS)
+    _continue_if_due()
+    return str(result)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def deliver_notifications() -> int:
-    """Email notices written but not yet emailed."""
-    return reminders.deliver_pending()
+    """Email the notices that are due, one claim at a time."""
+    sent = delivery.deliver_pending(seconds=DELIVERY_SECONDS)
+    _continue_if_due()
+    return sent
+
+
+def _continue_if_due() -> None:
+    if delivery.has_due():
+        reminders.dispatch_delivery()
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

@@ -10,7 +10,7 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
-from searchlog import reminders, workflow
+from searchlog import delivery, reminders, workflow
 from searchlog.models import Notification, PrivacyCheck
 from tests.factories import JUSTIFIED_ANSWERS
 
@@ -125,24 +125,29 @@ def test_emails_name_the_record_but_nothing_about_the_person(unjustified, practi
     assert f"/records/{unjustified.reference}/" in message.body
     assert "LAS-1" not in message.body + message.subject + message.alternatives[0][0]
     assert message.alternatives[0][1] == "text/html"
-    assert Notification.objects.get(kind="unjustified").emailed_at is not None
+    notice = Notification.objects.get(kind="unjustified")
+    assert notice.email_status == "sent" and notice.emailed_at == START + timedelta(hours=24)
     sweep_at(START + timedelta(hours=25))
     assert len(mail.outbox) == 1
 
 
-def test_a_failed_email_is_sent_by_the_next_sweep(unjustified, monkeypatch):
+def test_a_failed_email_is_sent_by_the_next_sweep_after_its_back_off(unjustified, monkeypatch):
     mail.outbox.clear()
 
     def broken(*args, **kwargs):
         raise OSError("SMTP down")
 
     monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", broken)
-    with pytest.raises(OSError):
-        sweep_at(START + timedelta(hours=24))
-    assert Notification.objects.get(kind="unjustified").emailed_at is None
+    assert sweep_at(START + timedelta(hours=24)).emailed == 0
+    notice = Notification.objects.get(kind="unjustified")
+    assert (notice.email_status, notice.email_attempts, notice.emailed_at) == ("pending", 1, None)
+    assert notice.email_error == "OSError: SMTP down"
     monkeypatch.undo()
-    sweep_at(START + timedelta(hours=25))
+    assert sweep_at(START + timedelta(hours=24, seconds=30)).emailed == 0  # still backing off
+    assert sweep_at(START + timedelta(hours=25)).emailed == 1
     assert len(mail.outbox) == 1
+    notice.refresh_from_db()
+    assert (notice.email_status, notice.email_attempts, notice.email_error) == ("sent", 2, "")
 
 
 def test_send_reminders_command_prints_what_it_sent(unjustified):
@@ -156,6 +161,7 @@ def test_send_reminders_command_prints_what_it_sent(unjustified):
 
 
 def test_sweep_query_count_does_not_grow_with_records(practitioner):
+    """The sweep is set-based; delivery claims and marks each message, reading candidates 20 at a time."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -164,10 +170,14 @@ def test_sweep_query_count_does_not_grow_with_records(practitioner):
     def queries_for(n: int) -> int:
         RecordFactory.create_batch(n, practitioner=practitioner, created_at=START, updated_at=START,
                                    searched_at=START - timedelta(hours=1))
-        with CaptureQueriesContext(connection) as queries:
-            result = sweep_at(START + timedelta(hours=30))
+        with time_machine.travel(START + timedelta(hours=30), tick=False):
+            with CaptureQueriesContext(connection) as queries:
+                result = reminders.reminder_sweep()
+            with CaptureQueriesContext(connection) as sending:
+                emailed = delivery.deliver_pending()
         due = Notification.objects.filter(kind="unjustified").count()
-        assert result.decided["unjustified"] == due and result.emailed == due
+        assert result.decided["unjustified"] == due and emailed == due
+        assert len(sending) == 2 * due + -(-due // 20) + 2  # and two reads that find nothing left
         Notification.objects.all().delete()
         return len(queries)
 

@@ -1,7 +1,8 @@
 """Reminders through real Celery workers on Redis, and saving while the broker is down.
 
-A worker started here is killed with SIGKILL half-way through a sweep; the next sweep finishes the
-work and every reminder is emailed exactly once. Only processes these tests start are killed.
+A worker started here is killed with SIGKILL half-way through a sweep, between sending one message
+and marking it sent; the next sweep finishes the work, and only that one message is emailed twice
+(with the same Message-ID). Only processes these tests start are killed.
 """
 
 from __future__ import annotations
@@ -57,11 +58,11 @@ def _due_records(practitioner, n: int) -> None:
     User.objects.update(privacy_checked_at=timezone.now())  # only the unjustified reminders are due
 
 
-def _start_worker(broker: str, queue: str, mail_dir: Path, pause: float) -> subprocess.Popen:
+def _start_worker(broker: str, queue: str, mail_dir: Path, pause: float, stale: float = 600) -> subprocess.Popen:
     env = {
         **os.environ, "DATABASE_URL": database.database_url(), "CELERY_BROKER_URL": broker,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(mail_dir),
-        "SEARCHLOG_DELIVERY_BATCH": "2", "SEARCHLOG_TEST_PAUSE_AFTER_BATCH": str(pause),
+        "SEARCHLOG_TEST_PAUSE_AFTER_SEND": str(pause), "SEARCHLOG_DELIVERY_STALE_SECONDS": str(stale),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--queues", queue,
@@ -79,16 +80,30 @@ def _wait_for(condition, timeout: float = 60) -> None:
     raise AssertionError("timed out waiting")
 
 
-def _emailed_ids(mail_dir: Path) -> Counter:
-    ids: Counter = Counter()
+def _emailed(mail_dir: Path) -> list[tuple[int, str]]:
+    """(notice id, Message-ID) of every message the file backend wrote."""
+    messages = []
     for path in mail_dir.glob("*.log"):
-        ids.update(int(n) for n in re.findall(r"^X-Searchlog-Notification: (\d+)$", path.read_text(), re.M))
-    return ids
+        for text in path.read_text().split("-" * 79):
+            notice = re.search(r"^X-Searchlog-Notification: (\d+)$", text, re.M)
+            if notice:
+                messages.append((int(notice[1]), re.search(r"^Message-ID: (\S+)$", text, re.M)[1]))
+    return messages
+
+
+def _emailed_ids(mail_dir: Path) -> Counter:
+    return Counter(notice for notice, _message_id in _emailed(mail_dir))
+
+
+def _in_flight(mail_dir: Path) -> list[int]:
+    """Notices claimed and already written to the mail folder, but not yet marked sent."""
+    sending = Notification.objects.filter(email_status="sending").values_list("id", flat=True)
+    return [notice for notice in sending if notice in _emailed_ids(mail_dir)]
 
 
 @pytest.mark.celery_worker
 @pytest.mark.django_db(transaction=True)
-def test_a_sweep_killed_half_way_is_finished_by_the_next_without_duplicates(
+def test_a_worker_killed_between_sending_and_marking_repeats_only_the_message_in_flight(
     needs_postgres, needs_redis, practitioner, tmp_path
 ):
     from celery import Celery
@@ -99,28 +114,33 @@ def test_a_sweep_killed_half_way_is_finished_by_the_next_without_duplicates(
     first = _start_worker(needs_redis, queue, tmp_path, pause=3)
     try:
         app.send_task("searchlog.tasks.reminder_sweep", queue=queue)
-        # The first batch of two is emailed and committed; the worker then pauses: kill it there.
-        _wait_for(lambda: Notification.objects.filter(emailed_at__isnull=False).count() >= 2)
+        # Two messages are sent and marked; the worker then pauses after sending a third: kill it there.
+        _wait_for(lambda: Notification.objects.filter(email_status="sent").count() >= 2 and _in_flight(tmp_path))
         os.killpg(first.pid, signal.SIGKILL)
         first.wait(timeout=10)
     finally:
         if first.poll() is None:
             os.killpg(first.pid, signal.SIGKILL)
     assert Notification.objects.filter(kind="unjustified").count() == DUE
-    half_done = Notification.objects.filter(emailed_at__isnull=False).count()
-    assert 2 <= half_done < DUE
+    (in_flight,) = _in_flight(tmp_path)
+    half_done = Notification.objects.filter(email_status="sent").count()
+    assert 2 <= half_done < DUE - 1
 
-    second = _start_worker(needs_redis, queue, tmp_path, pause=0)
+    time.sleep(1.5)  # the dead worker's claim is now older than the next worker's stale timeout
+    second = _start_worker(needs_redis, queue, tmp_path, pause=0, stale=1)
     try:
         app.send_task("searchlog.tasks.reminder_sweep", queue=queue)
-        _wait_for(lambda: not Notification.objects.filter(emailed_at__isnull=True).exists())
+        _wait_for(lambda: not Notification.objects.exclude(email_status="sent").exists())
     finally:
         os.killpg(second.pid, signal.SIGTERM)
         second.wait(timeout=20)
     emailed = _emailed_ids(tmp_path)
-    expected = set(Notification.objects.values_list("id", flat=True))
-    assert set(emailed) == expected
-    assert set(emailed.values()) == {1}, "a reminder was emailed twice"
+    assert set(emailed) == set(Notification.objects.values_list("id", flat=True))
+    assert {notice for notice, n in emailed.items() if n > 1} == {in_flight}, "more than the one in flight repeated"
+    assert emailed[in_flight] == 2
+    repeated = {message_id for notice, message_id in _emailed(tmp_path) if notice == in_flight}
+    assert len(repeated) == 1, "the repeated message must carry the same Message-ID"
+    assert Notification.objects.get(pk=in_flight).email_attempts == 2
     assert Notification.objects.count() == DUE
 
 
