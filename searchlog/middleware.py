@@ -13,10 +13,12 @@ import uuid
 from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
+from django import db
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.template.loader import render_to_string
 from django.views import defaults
 
 from searchlog import audit
@@ -34,7 +36,10 @@ _DETAILS = {
     413: "The request body is too large.",
     415: "Unsupported media type.",
     429: "Too many requests.",
+    503: "The service cannot reach its database for a moment. Try again shortly.",
 }
+# An outage of the database (down, restarting, connections refused) is not a bug: 503 and when to try again.
+RETRY_AFTER_SECONDS = 5
 SERVER_ERROR = "Something went wrong on our side. Quote the request id if you report it."
 
 
@@ -84,6 +89,8 @@ def _declared_length(request: HttpRequest) -> int:
 
 
 def _status_for(exception: Exception) -> int:
+    if isinstance(exception, db.OperationalError | db.InterfaceError):
+        return 503
     if isinstance(exception, RequestDataTooBig):
         return 413
     if isinstance(exception, SuspiciousOperation | BadRequest):
@@ -123,6 +130,18 @@ class ApiErrorsMiddleware:
             return self._too_big(request)
         return None
 
+    def _unavailable(self, request: HttpRequest, exception: Exception) -> HttpResponseBase:
+        logger.warning("Database unavailable on %s %s (request %s): %s", request.method, request.path,
+                       getattr(request, "request_id", ""), exception)
+        if is_api(request):
+            response: HttpResponseBase = api_error(request, 503)
+        else:
+            # No request context: the context processors would ask the database again.
+            response = HttpResponse(render_to_string("503.html", {
+                "organisation_name": settings.SEARCHLOG_ORGANISATION_NAME}), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
     def _too_big(self, request: HttpRequest) -> HttpResponseBase:
         detail = f"The request body is too large: send at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes."
         if is_api(request):
@@ -131,9 +150,11 @@ class ApiErrorsMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponseBase | None:
         """An exception a view let through: JSON on the API (logged, never shown); Django's pages elsewhere."""
+        status = _status_for(exception)
+        if status == 503:
+            return self._unavailable(request, exception)
         if not is_api(request):
             return None
-        status = _status_for(exception)
         if status == 413:
             return self._too_big(request)
         if status >= 500:

@@ -230,3 +230,40 @@ def test_an_unhandled_exception_still_reaches_error_reporters(practitioner, monk
     client.force_authenticate(practitioner)
     with pytest.raises(RuntimeError, match="boom"):
         client.get("/api/v1/me/")
+
+
+# The database out of reach: a 503 saying when to try again, not a 500.
+
+_OUTAGE = """
+import json
+from django.test import Client
+client = Client(raise_request_exception=False)
+api = client.get("/api/v1/me/", HTTP_AUTHORIZATION="Token " + "a" * 40)
+page = client.post("/sign-in/", {"username": "alice", "password": "x"})
+shown = "service is unavailable" in page.content.decode()
+print(json.dumps({"api": [api.status_code, api["Content-Type"], api.get("Retry-After"), api.json()],
+                  "page": [page.status_code, page.get("Retry-After"), shown]}))
+"""
+
+
+def test_a_database_out_of_reach_is_a_503_with_retry_after_not_a_500():
+    import json
+    import os
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:{closed_port}/nothing",
+           "CONN_MAX_AGE": "0", "SEARCHLOG_TEST_DB_ROLE": ""}
+    run = subprocess.run([sys.executable, "manage.py", "shell", "-c", _OUTAGE], cwd=Path(__file__).parents[2],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    seen = json.loads(run.stdout.strip().splitlines()[-1])
+    status, content_type, retry_after, body = seen["api"]
+    assert (status, content_type, retry_after) == (503, "application/json", "5")
+    assert "cannot reach its database" in body["detail"] and body["request_id"]
+    assert seen["page"] == [503, "5", True]
