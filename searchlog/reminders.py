@@ -23,10 +23,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from searchlog import clock
+from searchlog import clock, selectors
 from searchlog.audit import audit_append
 from searchlog.flags import overdue_before
-from searchlog.models import Notification, NotificationKind, PrivacyCheck, Role, SearchRecord, Status, Team, User
+from searchlog.models import Notification, NotificationKind, PrivacyCheck, Role, SearchRecord, Status, User
 
 logger = logging.getLogger(__name__)
 
@@ -53,13 +53,6 @@ def _slot(start: datetime, now: datetime, first: timedelta, every: timedelta) ->
     return start + first + k * every
 
 
-def _managers_by_team() -> dict[int, list[int]]:
-    managers: dict[int, list[int]] = defaultdict(list)
-    for team_id, user_id in Team.managers.through.objects.values_list("team_id", "user_id"):
-        managers[team_id].append(user_id)
-    return managers
-
-
 def _current_notice(kind: str, recipient: str | None, now: datetime, every: timedelta) -> Exists:
     """Whether this record's notice for the slot in force now was already written (slots are `every` apart)."""
     notices = Notification.objects.filter(kind=kind, record_id=OuterRef("pk"), due_at__gt=now - every)
@@ -68,7 +61,7 @@ def _current_notice(kind: str, recipient: str | None, now: datetime, every: time
     return Exists(notices)
 
 
-def _unjustified(now: datetime, managers: dict[int, list[int]]) -> list[Notification]:
+def _unjustified(now: datetime) -> list[Notification]:
     first, every = _hours("SEARCHLOG_UNJUSTIFIED_AFTER_HOURS"), _hours("SEARCHLOG_REMINDER_INTERVAL_HOURS")
     to_managers = _hours("SEARCHLOG_UNJUSTIFIED_TO_MANAGERS_AFTER_HOURS")
     unjustified = SearchRecord.objects.filter(
@@ -81,17 +74,16 @@ def _unjustified(now: datetime, managers: dict[int, list[int]]) -> list[Notifica
                      due_at=_slot(created_at, now, first, every), created_at=now)
         for record_id, practitioner_id, created_at in due.values_list("id", "practitioner_id", "created_at")
     ]
-    for_managers = unjustified.filter(created_at__lte=now - to_managers).filter(
+    # Past the second threshold, whoever reviews the record hears of it too (selectors.reviewers_of).
+    for_reviewers = unjustified.filter(created_at__lte=now - to_managers).filter(
         ~_current_notice(NotificationKind.UNJUSTIFIED_MANAGER, None, now, every)
     )
-    for record_id, practitioner_id, team_id, created_at in for_managers.values_list(
-        "id", "practitioner_id", "team_id", "created_at"
-    ):
-        notices += [
-            Notification(recipient_id=manager_id, kind=NotificationKind.UNJUSTIFIED_MANAGER, record_id=record_id,
-                         due_at=_slot(created_at, now, first, every), created_at=now)
-            for manager_id in managers.get(team_id, []) if manager_id != practitioner_id
-        ]
+    created = dict(for_reviewers.values_list("id", "created_at"))
+    notices += [
+        Notification(recipient_id=reviewer_id, kind=NotificationKind.UNJUSTIFIED_MANAGER, record_id=record_id,
+                     due_at=_slot(created[record_id], now, first, every), created_at=now)
+        for record_id, reviewer_id in selectors.reviewer_pairs(for_reviewers) if record_id in created
+    ]
     return notices
 
 
@@ -108,22 +100,21 @@ def _returned(now: datetime) -> list[Notification]:
     ]
 
 
-def _review_digests(now: datetime, managers: dict[int, list[int]]) -> list[Notification]:
-    """One digest a day to each manager listing their team's records waiting past the deadline."""
+def _review_digests(now: datetime) -> list[Notification]:
+    """One digest a day to each reviewer (selectors.reviewers_of) listing records waiting past the deadline."""
     waiting = SearchRecord.objects.filter(status=Status.SUBMITTED, submitted_at__lt=overdue_before(now))
-    listed: dict[int, list[str]] = defaultdict(list)
-    for reference, team_id, practitioner_id in waiting.order_by("submitted_at").values_list(
-        "reference", "team_id", "practitioner_id"
-    ):
-        for manager_id in managers.get(team_id, []):
-            # Separation of duties: a manager's own record waits for someone else.
-            if manager_id != practitioner_id:
-                listed[manager_id].append(reference)
+    references = dict(waiting.order_by("submitted_at", "id").values_list("pk", "reference"))
+    order = {pk: n for n, pk in enumerate(references)}
+    listed: dict[int, list[int]] = defaultdict(list)
+    for record_id, reviewer_id in selectors.reviewer_pairs(waiting):
+        if record_id in order:
+            listed[reviewer_id].append(record_id)
     today = timezone.make_aware(datetime.combine(timezone.localtime(now).date(), time.min))
     return [
-        Notification(recipient_id=manager_id, kind=NotificationKind.REVIEW_DIGEST, due_at=today,
-                     detail={"references": references}, created_at=now)
-        for manager_id, references in listed.items()
+        Notification(recipient_id=reviewer_id, kind=NotificationKind.REVIEW_DIGEST, due_at=today,
+                     detail={"references": [references[pk] for pk in sorted(ids, key=order.__getitem__)]},
+                     created_at=now)
+        for reviewer_id, ids in listed.items()
     ]
 
 
@@ -145,9 +136,8 @@ def reminder_sweep(now: datetime | None = None) -> SweepResult:
     now = now or clock.now()
     result = SweepResult()
     with transaction.atomic():
-        managers = _managers_by_team()
         for notices in (
-            _unjustified(now, managers), _returned(now), _review_digests(now, managers), _privacy_checks(now),
+            _unjustified(now), _returned(now), _review_digests(now), _privacy_checks(now),
         ):
             Notification.objects.bulk_create(notices, ignore_conflicts=True, batch_size=5000)
         # Rows this sweep wrote carry its own `now`; ones another sweep wrote first were skipped.

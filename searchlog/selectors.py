@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from searchlog import clock
 from searchlog.errors import RecordNotFound
@@ -74,13 +74,56 @@ def teams_visible_to(user: User) -> QuerySet[Team]:
     return Team.objects.filter(condition)
 
 
+# Who reviews a record. One rule, stated once here and read by the workflow, reminders, digests and queues:
+# the managers of the record's team other than its practitioner (separation of duties); when there is none
+# (a sole manager's own record), information governance (the auditors).
+# `reviewer_pairs` is the rule over a set of records; `reviewers_of` is the same rule for one record, and
+# `review_scope` is its mirror image (the records one person reviews), tested to agree with it.
+
+def _team_has_other_reviewer() -> Exists:
+    """Whether the record's team has an active manager other than the record's practitioner."""
+    return Exists(
+        Team.managers.through.objects.filter(
+            team_id=OuterRef("team_id"), user__is_active=True, user__role=Role.MANAGER,
+        ).exclude(user_id=OuterRef("practitioner_id"))
+    )
+
+
+def _auditors() -> QuerySet[User]:
+    return User.objects.filter(role=Role.AUDITOR, is_active=True)
+
+
+def reviewer_pairs(records: QuerySet[SearchRecord]) -> list[tuple[int, int]]:
+    """(record id, reviewer id) for every reviewer of every record given, in two queries whatever their number."""
+    records = records.order_by()
+    managers = (
+        Team.managers.through.objects.filter(user__is_active=True, user__role=Role.MANAGER)
+        .annotate(record_id=F("team__search_records__id"), author_id=F("team__search_records__practitioner_id"))
+        .filter(record_id__in=records.values("pk"))
+        .exclude(user_id=F("author_id"))
+        .values_list("record_id", "user_id")
+    )
+    pairs = list(managers)
+    to_governance = records.filter(~_team_has_other_reviewer()).values_list("pk", flat=True)
+    auditor_ids = list(_auditors().values_list("pk", flat=True))
+    pairs += [(record_id, auditor_id) for record_id in to_governance for auditor_id in auditor_ids]
+    return pairs
+
+
+def reviewers_of(record: SearchRecord) -> QuerySet[User]:
+    """Who reviews this record: its team's other managers, else information governance."""
+    ids = [user_id for _, user_id in reviewer_pairs(SearchRecord.objects.filter(pk=record.pk))]
+    return User.objects.filter(pk__in=ids).order_by("pk")
+
+
 def review_scope(user: User) -> Q:
-    """Which records the user may review: a manager their teams' (never their own); an auditor managers' own."""
+    """The records the user reviews (the mirror of reviewers_of): whatever their status."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
     if user.is_manager:
         return Q(team__in=user.managed_teams.all()) & ~Q(practitioner=user)
     if user.is_auditor:
-        # A manager's own record is reviewed by another manager of the team or by information governance.
-        return Q(practitioner__role=Role.MANAGER)
+        return ~_team_has_other_reviewer()
     return Q(pk__in=[])
 
 

@@ -221,7 +221,7 @@ def record_submit(*, record: SearchRecord, actor: User) -> SearchRecord:
     )
     _transition(record, action=Transition.Action.SUBMIT, from_status=from_status, actor=actor)
     _audit("record.submit", actor, record, {"status": [from_status, record.status], "revision": record.revision})
-    reviewers = list(record.team.managers.exclude(pk=record.practitioner_id).values_list("pk", flat=True))
+    reviewers = list(selectors.reviewers_of(record).values_list("pk", flat=True))
     reminders.notify(recipients=reviewers, kind=NotificationKind.RECORD_SUBMITTED, record=record)
     return record
 
@@ -232,7 +232,8 @@ def _review(record: SearchRecord, actor: User, doing: str) -> SearchRecord:
     if record.practitioner_id == actor.pk:
         raise NotPermitted("You cannot review your own record. Another manager of the team, or an auditor, must.")
     if not selectors.can_review(actor, record):
-        raise NotPermitted("Only a manager of the record's team can review it.")
+        raise NotPermitted("Only a manager of the record's team (or information governance, when the team has no "
+                           "other manager) can review it.")
     if record.status != Status.SUBMITTED:
         raise _state_error(record, doing)
     return record

@@ -35,10 +35,10 @@ def submitted(make_record, justified_answers):
         ("outsider", False),  # another team
         ("manager", True),  # manages the team
         ("other_manager", False),  # manages another team
-        ("auditor", False),  # reviews only managers' own records
+        ("auditor", False),  # only when the team has no other manager
     ],
 )
-def test_who_may_review_a_practitioners_record(request, submitted, action, persona, allowed):
+def test_who_may_review_a_practitioners_record(request, submitted, manager, action, persona, allowed):
     actor = request.getfixturevalue(persona)
     if allowed:
         record = REVIEW_ACTIONS[action](submitted, actor)

@@ -52,7 +52,7 @@ def test_return_and_escalate_need_a_comment(api, submitted, manager, action):
     ("persona", "code"),
     [("practitioner", 403), ("colleague", 404), ("outsider", 404), ("other_manager", 404), ("auditor", 403)],
 )
-def test_wrong_reviewers(request, api, submitted, action, persona, code):
+def test_wrong_reviewers(request, api, submitted, manager, action, persona, code):
     response = api(request.getfixturevalue(persona)).post(
         f"{URL}{submitted.reference}/{action}/", {"comment": "x"}, format="json"
     )

@@ -225,7 +225,7 @@ def test_the_teams_manager_sees_the_review_forms(client, manager, submitted):
 @pytest.mark.parametrize(("persona", "status_code"), [
     ("practitioner", 200), ("auditor", 200), ("colleague", 404), ("outsider", 404), ("other_manager", 404),
 ])
-def test_nobody_else_sees_the_review_forms(client, request, submitted, persona, status_code):
+def test_nobody_else_sees_the_review_forms(client, request, submitted, manager, persona, status_code):
     client.force_login(request.getfixturevalue(persona))
     response = page_of(client, submitted)
     assert response.status_code == status_code
@@ -251,7 +251,7 @@ def test_a_manager_sees_no_review_forms_on_a_draft(client, manager, make_record,
 @pytest.mark.parametrize(("persona", "status_code"), [
     ("practitioner", 302), ("auditor", 302), ("colleague", 404), ("outsider", 404), ("other_manager", 404),
 ])
-def test_nobody_else_can_post_a_review(client, request, submitted, action, persona, status_code):
+def test_nobody_else_can_post_a_review(client, request, submitted, manager, action, persona, status_code):
     client.force_login(request.getfixturevalue(persona))
     response = client.post(f"/records/{submitted.reference}/{action}/",
                            {"reviewer_involved": "no", "comment": "Looks fine"})
