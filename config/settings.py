@@ -213,6 +213,9 @@ SEARCHLOG_REPEAT_SEARCH_COUNT = int(os.environ.get("SEARCHLOG_REPEAT_SEARCH_COUN
 SEARCHLOG_REPEAT_SEARCH_DAYS = int(os.environ.get("SEARCHLOG_REPEAT_SEARCH_DAYS", "30"))
 # A submitted record waiting longer than this many working days for review is overdue.
 SEARCHLOG_REVIEW_DEADLINE_WORKING_DAYS = int(os.environ.get("SEARCHLOG_REVIEW_DEADLINE_WORKING_DAYS", "5"))
+# The justification rule: the least substance (characters, ignoring spaces at either end) of a "why" answer
+# when there was no consent: a floor against "needed", not a judgement.
+SEARCHLOG_MIN_ANSWER_LENGTH = int(os.environ.get("SEARCHLOG_MIN_ANSWER_LENGTH", "25"))
 # Reminders: an unjustified record is chased after this many hours, again every interval, and its
 # team's managers are told too after the second threshold.
 SEARCHLOG_UNJUSTIFIED_AFTER_HOURS = env_float("SEARCHLOG_UNJUSTIFIED_AFTER_HOURS", 24)

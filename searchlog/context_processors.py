@@ -49,4 +49,5 @@ def service(request: HttpRequest) -> dict[str, object]:
         "service_name": "Online search log",
         "navigation": _navigation(request),
         "repeat_days": settings.SEARCHLOG_REPEAT_SEARCH_DAYS,
+        "min_answer_length": settings.SEARCHLOG_MIN_ANSWER_LENGTH,
     }

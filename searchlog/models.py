@@ -102,6 +102,20 @@ class ConsentStatus(models.TextChoices):
 CONSENT_OBTAINED = (ConsentStatus.OBTAINED_WRITTEN, ConsentStatus.OBTAINED_VERBAL)
 
 
+class SubjectRelationship(models.TextChoices):
+    PERSON_SUPPORTED = "person_supported", "The person supported"
+    FAMILY_MEMBER = "family_member", "A member of their family"
+    ASSOCIATE = "associate", "An associate (for example a friend, partner or someone they live with)"
+    OTHER = "other", "Someone else"
+
+
+class ConsentGivenBy(models.TextChoices):
+    PERSON = "person", "The person themselves"
+    PARENT = "parent_with_parental_responsibility", "A parent with parental responsibility"
+    ATTORNEY_OR_DEPUTY = "attorney_or_deputy", "An attorney or deputy (for example lasting power of attorney)"
+    OTHER = "other", "Someone else with the authority to consent"
+
+
 class EmergencyCategory(models.TextChoices):
     RISK_TO_LIFE = "risk_to_life", "Risk to life or of serious harm to the person"
     SAFEGUARDING = "safeguarding", "Safeguarding a child or an adult at risk"
@@ -162,8 +176,18 @@ class SearchRecord(models.Model):
         default=False, help_text="The manager who signed it off said they are directly involved in the case."
     )
 
+    reviewed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Who signed it off (the manager, or information governance for a sole manager's own record).",
+    )
+    ig_reviewed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Who signed it off for information governance, when it needed them.",
+    )
+
     subject_reference = models.CharField(max_length=60)
     subject_initials = models.CharField(max_length=6, blank=True)
+    subject_relationship = models.CharField(max_length=20, choices=SubjectRelationship.choices, blank=True)
     searched_at = models.DateTimeField()
     platforms = models.JSONField(default=list, blank=True)
     platforms_other = models.CharField(max_length=200, blank=True)
@@ -171,10 +195,18 @@ class SearchRecord(models.Model):
     content_visibility = models.CharField(max_length=20, choices=ContentVisibility.choices, blank=True)
     purpose = models.TextField(blank=True)
     consent_status = models.CharField(max_length=30, choices=ConsentStatus.choices, blank=True)
+    consent_given_by = models.CharField(max_length=40, choices=ConsentGivenBy.choices, blank=True)
     consent_details = models.TextField(blank=True)
     is_emergency = models.BooleanField(default=False)
     emergency_category = models.CharField(max_length=30, choices=EmergencyCategory.choices, blank=True)
     justification = models.TextField(blank=True)
+    alternatives_considered = models.TextField(blank=True, help_text="Why no less intrusive way would do.")
+    confidential_information = models.BooleanField(
+        null=True, blank=True,
+        help_text="Legal, medical, religious, journalistic or other confidential material was likely to be seen "
+        "(blank: not answered).",
+    )
+    profile_urls = models.JSONField(default=list, blank=True, help_text="Addresses of the profiles or pages viewed.")
     collateral_intrusion = models.TextField(blank=True)
     account_used = models.CharField(max_length=30, choices=AccountUsed.choices, blank=True)
     interaction = models.CharField(max_length=20, choices=Interaction.choices, blank=True)
@@ -212,7 +244,9 @@ class SearchRecord(models.Model):
                 models.CheckConstraint(condition=_choice_or_blank(field, choices), name=f"record_{field}_valid")
                 for field, choices in [
                     ("content_visibility", ContentVisibility),
+                    ("subject_relationship", SubjectRelationship),
                     ("consent_status", ConsentStatus),
+                    ("consent_given_by", ConsentGivenBy),
                     ("emergency_category", EmergencyCategory),
                     ("account_used", AccountUsed),
                     ("interaction", Interaction),

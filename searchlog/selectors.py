@@ -13,7 +13,7 @@ from searchlog.models import Escalation, Role, SearchRecord, Status, Team, User
 
 
 def _with_people(records: QuerySet[SearchRecord]) -> QuerySet[SearchRecord]:
-    return records.select_related("practitioner", "team")
+    return records.select_related("practitioner", "team", "reviewed_by", "ig_reviewed_by")
 
 
 def records_of(user: User) -> QuerySet[SearchRecord]:

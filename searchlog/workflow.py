@@ -10,6 +10,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
 
@@ -18,9 +20,11 @@ from searchlog.audit import audit_append, audit_diff
 from searchlog.errors import NotPermitted, RecordInvalid, TransitionNotAllowed
 from searchlog.justification import is_justified, missing_answers
 from searchlog.models import (
+    CONSENT_OBTAINED,
     AccountUsed,
     ActionTaken,
     Addendum,
+    ConsentGivenBy,
     ConsentStatus,
     ContentVisibility,
     EmergencyCategory,
@@ -34,21 +38,24 @@ from searchlog.models import (
     ReferenceCounter,
     SearchRecord,
     Status,
+    SubjectRelationship,
     Transition,
     User,
 )
 
 # The answers a practitioner gives; everything else on the record is kept by this module.
 EDITABLE_FIELDS = (
-    "subject_reference", "subject_initials", "searched_at", "platforms", "platforms_other",
-    "search_terms", "content_visibility", "purpose", "consent_status", "consent_details",
-    "is_emergency", "emergency_category", "justification", "collateral_intrusion", "account_used",
-    "interaction", "lawful_basis", "special_category_condition", "findings", "actions_taken",
-    "actions_taken_details", "information_retained",
+    "subject_reference", "subject_initials", "subject_relationship", "searched_at", "platforms", "platforms_other",
+    "search_terms", "profile_urls", "content_visibility", "purpose", "consent_status", "consent_given_by",
+    "consent_details", "is_emergency", "emergency_category", "justification", "alternatives_considered",
+    "collateral_intrusion", "account_used", "interaction", "confidential_information", "lawful_basis",
+    "special_category_condition", "findings", "actions_taken", "actions_taken_details", "information_retained",
 )
 _CHOICE_FIELDS = {
+    "subject_relationship": SubjectRelationship,
     "content_visibility": ContentVisibility,
     "consent_status": ConsentStatus,
+    "consent_given_by": ConsentGivenBy,
     "emergency_category": EmergencyCategory,
     "account_used": AccountUsed,
     "interaction": Interaction,
@@ -57,6 +64,26 @@ _CHOICE_FIELDS = {
 _LIST_FIELDS = {"platforms": Platform, "actions_taken": ActionTaken}
 _SUBJECT_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.\- ]*$")
 _INITIALS = re.compile(r"^[A-Za-z][A-Za-z .'\-]*$")
+_NULLABLE_FIELDS = ("searched_at", "confidential_information")
+MAX_PROFILE_URLS = 20
+
+
+def _profile_url_errors(urls: object) -> list[str]:
+    """Each profile address must be a whole web address (https:// or http://), 500 characters at most."""
+    if not isinstance(urls, list) or not all(isinstance(url, str) for url in urls):
+        return ["Enter the addresses of the profiles or pages you viewed, one per line"]
+    if len(urls) > MAX_PROFILE_URLS:
+        return [f"Enter {MAX_PROFILE_URLS} addresses or fewer"]
+    validate = URLValidator(schemes=["http", "https"])
+    for number, url in enumerate([url.strip() for url in urls if url.strip()], start=1):
+        try:
+            if len(url) > 500:
+                raise ValidationError("too long")
+            validate(url)
+        except ValidationError:
+            return [f"Address {number} must be a full web address of 500 characters or fewer, starting with https:// "
+                    "(for example https://www.facebook.com/example)"]
+    return []
 
 
 def _clean(record: SearchRecord) -> dict[str, list[str]]:
@@ -80,6 +107,12 @@ def _clean(record: SearchRecord) -> dict[str, list[str]]:
     for field, choices in _CHOICE_FIELDS.items():
         if getattr(record, field) not in ("", *choices.values):
             errors[field] = ["Select one of the options"]
+    if url_errors := _profile_url_errors(record.profile_urls):
+        errors["profile_urls"] = url_errors
+    else:
+        record.profile_urls = [url.strip() for url in record.profile_urls if url.strip()]
+    if record.confidential_information not in (None, True, False):
+        errors["confidential_information"] = ["Select yes or no"]
     for field, choices in _LIST_FIELDS.items():
         values = getattr(record, field)
         if not isinstance(values, list) or any(v not in choices.values for v in values):
@@ -98,6 +131,8 @@ def _clean(record: SearchRecord) -> dict[str, list[str]]:
         record.is_emergency = True
     if not record.is_emergency:
         record.emergency_category = ""
+    if record.consent_status not in CONSENT_OBTAINED:
+        record.consent_given_by = ""
     return errors
 
 
@@ -106,8 +141,8 @@ def _apply(record: SearchRecord, data: Mapping[str, Any]) -> None:
     if unknown:
         raise RecordInvalid({name: ["This field cannot be changed"] for name in sorted(unknown)})
     for field, value in data.items():
-        if value is None and field not in ("searched_at",):
-            value = [] if field in _LIST_FIELDS else ""
+        if value is None and field not in _NULLABLE_FIELDS:
+            value = [] if field in (*_LIST_FIELDS, "profile_urls") else ""
         setattr(record, field, value)
 
 
@@ -123,7 +158,10 @@ def _save(record: SearchRecord) -> None:
     errors = _clean(record)
     if errors:
         raise RecordInvalid(errors)
-    record.is_justified = is_justified(record)
+    if record.is_editable:
+        # A submitted record keeps the verdict it was submitted under (records from an earlier rule stay as
+        # they are); a draft or a returned record is judged by the rule in force.
+        record.is_justified = is_justified(record)
     record.updated_at = clock.now()
     record.save()
 
@@ -213,6 +251,7 @@ def record_submit(*, record: SearchRecord, actor: User) -> SearchRecord:
         raise RecordInvalid({field: [message] for field, message in missing.items()})
     from_status = record.status
     record.status = Status.SUBMITTED
+    record.is_justified = True
     record.submitted_at = clock.now()
     record.revision += 1
     _save(record)
@@ -253,6 +292,7 @@ def record_sign_off(*, record: SearchRecord, actor: User, reviewer_involved: boo
     record.status = Status.SIGNED_OFF
     record.signed_off_at = clock.now()
     record.reviewer_involved = bool(reviewer_involved)
+    record.reviewed_by = actor
     _save(record)
     Transition.objects.create(
         record=record, action=Transition.Action.SIGN_OFF, from_status=Status.SUBMITTED, to_status=record.status,

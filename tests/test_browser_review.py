@@ -96,7 +96,7 @@ def test_a_returned_record_is_changed_resubmitted_and_signed_off(desktop_browser
     press(driver, "Sign off")
     assert "signed off" in wait_for(driver, EC.visibility_of_element_located(SUCCESS_BANNER)).text
     heading(driver, f"Record {reference}")
-    assert status_tag(driver) == "Signed off"
+    assert status_tag(driver) == f"Signed off by {manager.display_name}"
     assert not driver.find_elements(By.XPATH, "//main//h2[normalize-space()='Review this record']")
 
     record = SearchRecord.objects.get(pk=record.pk)

@@ -107,8 +107,9 @@ def test_return_then_resubmit_makes_a_new_revision(submitted, practitioner, mana
     assert record.status == Status.SUBMITTED and record.revision == 2
     first, second = record.revisions.all()
     assert (first.number, second.number) == (1, 2)
-    assert first.answers["findings"] == "" and second.answers["findings"] == "Still at home"
-    assert revision_changes(first.answers, second.answers) == [("What you found", "", "Still at home")]
+    assert first.answers["findings"] == "Nothing relevant found." and second.answers["findings"] == "Still at home"
+    assert revision_changes(first.answers, second.answers) == [
+        ("What you found", "Nothing relevant found.", "Still at home")]
     assert list(record.transitions.values_list("action", flat=True)) == [
         "create", "submit", "return", "submit",
     ]

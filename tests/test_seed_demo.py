@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
+from searchlog.justification import is_justified, missing_answers
 from searchlog.models import SearchRecord, Team, User
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +44,17 @@ def test_seed_demo_creates_the_demo_organisation(settings, monkeypatch):
     statuses = set(SearchRecord.objects.values_list("status", flat=True))
     assert statuses == {"draft", "submitted", "returned", "signed_off", "escalated"}
     assert SearchRecord.objects.filter(is_justified=False).exists()
+
+
+def test_every_demo_record_is_consistent_with_the_rule():
+    seed()
+    for record in SearchRecord.objects.all():
+        # Every record past draft satisfies the rule in force; drafts carry the verdict it gives them.
+        assert record.is_justified is is_justified(record), record.reference
+        if record.status not in ("draft", "returned"):
+            assert missing_answers(record) == {}, record.reference
+        if record.consent_status not in ("obtained_written", "obtained_verbal"):
+            assert not record.consent_given_by and "agreed" not in record.consent_details, record.reference
 
 
 def test_seed_demo_is_idempotent():

@@ -10,6 +10,7 @@ from searchlog.models import (
     AccountUsed,
     ActionTaken,
     Addendum,
+    ConsentGivenBy,
     ConsentStatus,
     ContentVisibility,
     EmergencyCategory,
@@ -20,6 +21,7 @@ from searchlog.models import (
     Notification,
     Platform,
     SearchRecord,
+    SubjectRelationship,
     User,
 )
 from searchlog.workflow import EDITABLE_FIELDS
@@ -48,12 +50,22 @@ class SearchRecordSerializer(serializers.ModelSerializer):
     account_used = serializers.ChoiceField(choices=AccountUsed.choices, allow_blank=True, required=False)
     interaction = serializers.ChoiceField(choices=Interaction.choices, allow_blank=True, required=False)
     lawful_basis = serializers.ChoiceField(choices=LawfulBasis.choices, allow_blank=True, required=False)
+    subject_relationship = serializers.ChoiceField(
+        choices=SubjectRelationship.choices, allow_blank=True, required=False)
+    consent_given_by = serializers.ChoiceField(choices=ConsentGivenBy.choices, allow_blank=True, required=False)
+    confidential_information = serializers.BooleanField(
+        allow_null=True, required=False,
+        help_text="Whether confidential information was likely to be seen; null until answered.")
+    # Each address is checked by the workflow (a whole http(s) address), so pages and API say the same.
+    profile_urls = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
+    reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, default=None)
+    ig_reviewed_by = serializers.CharField(source="ig_reviewed_by.username", read_only=True, default=None)
 
     class Meta:
         model = SearchRecord
         read_only_fields = [
             "reference", "status", "justified", "flags", "practitioner", "team", "is_quick_record",
-            "created_at", "updated_at", "submitted_at", "signed_off_at",
+            "created_at", "updated_at", "submitted_at", "signed_off_at", "reviewed_by", "ig_reviewed_by",
         ]
         fields = [*read_only_fields, *EDITABLE_FIELDS]
         extra_kwargs = {"searched_at": {"required": True}, "subject_reference": {"required": True}}

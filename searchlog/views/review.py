@@ -29,7 +29,8 @@ def _visible_record(user: User, reference: str) -> SearchRecord:
         record = selectors.record_visible_to(user, reference)
     except RecordNotFound:
         raise Http404("No such record") from None
-    return with_flags(SearchRecord.objects.filter(pk=record.pk)).select_related("practitioner", "team").get()
+    return with_flags(SearchRecord.objects.filter(pk=record.pk)).select_related(
+        "practitioner", "team", "reviewed_by", "ig_reviewed_by").get()
 
 
 def _form(form_class: type, name: str, data: Any = None) -> Any:

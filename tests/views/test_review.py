@@ -404,7 +404,7 @@ def test_sign_off_records_involvement_and_flags_an_involved_reviewer(client, man
     assert f"Record {submitted.reference} signed off." in html(response)
     assert (refreshed(submitted).status, submitted.reviewer_involved) == (Status.SIGNED_OFF, flagged)
     page_tags = tags(html(response))
-    assert page_tags[0] == "Signed off"
+    assert page_tags[0] == f"Signed off by {manager.display_name}"
     assert ("Reviewer involved" in page_tags) is flagged
     assert ("said they are involved in the case" in html(response)) is flagged
     assert review_forms(response, submitted.reference) == []

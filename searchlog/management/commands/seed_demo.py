@@ -27,14 +27,17 @@ PEOPLE = [
 RECORDS_WANTED = 40
 
 COMPLETE = {
+    "subject_relationship": "person_supported",
     "platforms": ["facebook"],
     "search_terms": "Public Facebook profile found by searching the person's name and town.",
     "content_visibility": "public",
     "purpose": "To check a report that the person had moved out of their supported accommodation.",
     "consent_status": "obtained_verbal",
+    "consent_given_by": "person",
     "consent_details": "Asked on the phone during a planned review call; agreed to a one-off check.",
     "account_used": "org_account_org_device",
     "interaction": "viewed_only",
+    "confidential_information": False,
     "lawful_basis": "public_task",
     "collateral_intrusion": "Friends' comments were visible; not read or recorded.",
     "findings": "Posts confirm the person is still living at the accommodation. Checked with the warden.",
@@ -45,12 +48,17 @@ EMERGENCY = {
     **COMPLETE,
     "platforms": ["search_engine", "x_twitter"],
     "consent_status": "not_sought_emergency",
+    "consent_given_by": "",
+    "consent_details": "Not asked: the person was missing overnight and could not be contacted.",
     "is_emergency": True,
     "emergency_category": "missing_person",
-    "justification": "Reported missing overnight with a risk of self-harm; police asked for any recent posts. "
-    "Waiting for consent was not possible and nothing less intrusive would locate them in time.",
+    "justification": "Reported missing overnight with a risk of self-harm; police asked for any recent posts.",
+    "alternatives_considered": "Phoned the person, their sister and their GP first; nobody knew where they were, "
+    "and waiting longer would have put them at risk.",
     "lawful_basis": "vital_interests",
+    "findings": "A public post from last night showed them in the town centre; the police found them safe.",
     "actions_taken": ["shared_safeguarding"],
+    "information_retained": "One screenshot of the post, saved to the case file and shared with the police.",
 }
 
 
