@@ -223,6 +223,8 @@ SEARCHLOG_REMINDER_INTERVAL_HOURS = env_float("SEARCHLOG_REMINDER_INTERVAL_HOURS
 SEARCHLOG_UNJUSTIFIED_TO_MANAGERS_AFTER_HOURS = env_float("SEARCHLOG_UNJUSTIFIED_TO_MANAGERS_AFTER_HOURS", 72)
 # A returned record not resubmitted after this many hours is chased (then every interval).
 SEARCHLOG_RETURNED_AFTER_HOURS = env_float("SEARCHLOG_RETURNED_AFTER_HOURS", 24)
+# Information governance is reminded this many hours before a breach's 72-hour ICO deadline, and again at it.
+SEARCHLOG_ICO_WARNING_HOURS = env_float("SEARCHLOG_ICO_WARNING_HOURS", 24)
 # Practitioners are asked to review their own social media privacy settings this often.
 SEARCHLOG_PRIVACY_CHECK_DAYS = int(os.environ.get("SEARCHLOG_PRIVACY_CHECK_DAYS", "90"))
 # How many notices are emailed per transaction, and (tests only) a pause after each batch.

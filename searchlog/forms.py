@@ -273,3 +273,34 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args: Any, practitioners: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["practitioner"].choices = [("", "Anyone"), *practitioners]
+
+
+def _moment(label: str, help_text: str = "", required: bool = False) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label, help_text=help_text, required=required, widget=WhenInput(),
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        error_messages={"required": "Enter when the breach was found", "invalid": "Enter a real date and time"},
+    )
+
+
+class BreachForm(DomainErrorsMixin, forms.Form):
+    """What information governance records about a breach; the rules live in breaches.breach_update."""
+
+    found_at = _moment("When was the breach found?", "The ICO's 72 hours run from this moment.", required=True)
+    person_told = _yes_no("Was the person told?", "Tell them without undue delay when the breach is likely to "
+                                                  "put their rights and freedoms at high risk.")
+    person_told_at = _moment("When were they told? (optional)")
+    dpo_reported_at = _moment("When was it reported to the data protection officer? (optional)")
+    ico_reported_at = _moment("When was it reported to the ICO? (optional)",
+                              "Leave blank until it is reported. Reminders stop once it is.")
+    notes = _text("Notes (optional)", "For example the decision on whether to report it, and why.")
+
+    @classmethod
+    def initial_from(cls, breach: Any) -> dict[str, Any]:
+        initial = {name: getattr(breach, name) for name in cls.base_fields}
+        for name in ("found_at", "person_told_at", "dpo_reported_at", "ico_reported_at"):
+            if initial[name]:
+                initial[name] = timezone.localtime(initial[name]).replace(second=0, microsecond=0)
+        if breach.person_told is not None:
+            initial["person_told"] = "yes" if breach.person_told else "no"
+        return initial

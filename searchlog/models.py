@@ -67,6 +67,7 @@ class Status(models.TextChoices):
     RETURNED = "returned", "Returned"
     SIGNED_OFF = "signed_off", "Signed off"
     ESCALATED = "escalated", "Escalated"
+    CLOSED = "closed", "Closed"
 
 
 class Platform(models.TextChoices):
@@ -150,6 +151,12 @@ class ActionTaken(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class EscalationOutcome(models.TextChoices):
+    NO_CONCERN = "no_concern", "No concern"
+    ADVICE_GIVEN = "advice_given", "Advice given"
+    BREACH_REFERRED = "breach_referred", "Possible breach referred to the data protection officer"
+
+
 def _choice_or_blank(field: str, choices: type[models.TextChoices]) -> Q:
     return Q(**{f"{field}__in": [*choices.values, ""]})
 
@@ -174,6 +181,10 @@ class SearchRecord(models.Model):
     revision = models.PositiveIntegerField(default=0, help_text="How many times it has been submitted.")
     reviewer_involved = models.BooleanField(
         default=False, help_text="The manager who signed it off said they are directly involved in the case."
+    )
+    outcome = models.CharField(
+        max_length=20, choices=EscalationOutcome.choices, blank=True,
+        help_text="How its escalation was closed (only on a closed record).",
     )
 
     reviewed_by = models.ForeignKey(
@@ -262,6 +273,11 @@ class SearchRecord(models.Model):
                 name="record_signed_off_has_time",
             ),
             models.CheckConstraint(
+                condition=(Q(status=Status.CLOSED) & Q(outcome__in=EscalationOutcome.values))
+                | (~Q(status=Status.CLOSED) & Q(outcome="")),
+                name="record_closed_has_outcome",
+            ),
+            models.CheckConstraint(
                 condition=Q(is_justified=True) | ~Q(status__in=[Status.SUBMITTED, Status.SIGNED_OFF]),
                 name="record_submitted_is_justified",
             ),
@@ -331,12 +347,6 @@ class Addendum(models.Model):
         return f"Addendum to {self.record_id} at {self.at:%Y-%m-%d %H:%M}"
 
 
-class EscalationOutcome(models.TextChoices):
-    NO_CONCERN = "no_concern", "No concern"
-    ADVICE_GIVEN = "advice_given", "Advice given"
-    BREACH_REFERRED = "breach_referred", "Possible breach referred to the data protection officer"
-
-
 class Escalation(models.Model):
     """A manager's concern about a record, for information governance to close with an outcome."""
 
@@ -402,4 +412,5 @@ class Transition(models.Model):
     def __str__(self) -> str:
         return f"{self.record_id} {self.action} at {self.at:%Y-%m-%d %H:%M}"
 from searchlog.models_audit import AuditEvent  # noqa: E402,F401
+from searchlog.models_breaches import Breach  # noqa: E402,F401
 from searchlog.models_notifications import Notification, NotificationKind, PrivacyCheck  # noqa: E402,F401

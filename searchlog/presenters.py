@@ -28,7 +28,9 @@ STATUS_COLOURS = {
     "returned": "orange",
     "signed_off": "green",
     "escalated": "red",
+    "closed": "grey",
 }
+OUTCOME_COLOURS = {"no_concern": "green", "advice_given": "yellow", "breach_referred": "red"}
 
 # (label, field, anchor on the edit page)
 _ROWS = [
@@ -150,4 +152,7 @@ def status_tags(record: SearchRecord) -> list[tuple[str, str]]:
         return [("Justified — awaiting sign-off", STATUS_COLOURS[record.status])]
     if record.status == Status.SIGNED_OFF and record.reviewed_by_id:
         return [(f"Signed off by {record.reviewed_by.display_name}", STATUS_COLOURS[record.status])]
+    if record.status == Status.CLOSED:
+        return [(record.get_status_display(), STATUS_COLOURS[record.status]),
+                (record.get_outcome_display(), OUTCOME_COLOURS.get(record.outcome, "grey"))]
     return [(record.get_status_display(), STATUS_COLOURS.get(record.status, "grey"))]

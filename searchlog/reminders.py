@@ -26,7 +26,8 @@ from django.utils import timezone
 from searchlog import clock, selectors
 from searchlog.audit import audit_append
 from searchlog.flags import overdue_before
-from searchlog.models import Notification, NotificationKind, PrivacyCheck, Role, SearchRecord, Status, User
+from searchlog.models import Breach, Notification, NotificationKind, PrivacyCheck, Role, SearchRecord, Status, User
+from searchlog.models_breaches import ICO_HOURS
 
 logger = logging.getLogger(__name__)
 
@@ -131,13 +132,34 @@ def _privacy_checks(now: datetime) -> list[Notification]:
     ]
 
 
+def _ico_deadlines(now: datetime) -> list[Notification]:
+    """To information governance: a breach not yet reported to the ICO, near its 72-hour deadline and past it."""
+    warning = _hours("SEARCHLOG_ICO_WARNING_HOURS")
+    limit = timedelta(hours=ICO_HOURS)
+    auditors = list(User.objects.filter(role=Role.AUDITOR, is_active=True).values_list("pk", flat=True))
+    notices = []
+    # (kind, how long before the deadline it is due)
+    for kind, ahead in ((NotificationKind.ICO_DEADLINE_NEAR, warning), (NotificationKind.ICO_DEADLINE_PASSED,
+                                                                         timedelta(0))):
+        # One notice of each kind per breach (by its record): a sweep reads only breaches not yet told.
+        due = Breach.objects.filter(ico_reported_at__isnull=True, found_at__lte=now - limit + ahead).exclude(
+            Exists(Notification.objects.filter(kind=kind, record_id=OuterRef("record_id")))
+        ).values_list("record_id", "found_at")
+        notices += [
+            Notification(recipient_id=auditor, kind=kind, record_id=record_id, due_at=found_at + limit - ahead,
+                         detail={"ico_deadline": (found_at + limit).isoformat()}, created_at=now)
+            for record_id, found_at in due for auditor in auditors
+        ]
+    return notices
+
+
 def reminder_sweep(now: datetime | None = None) -> SweepResult:
     """Decide every notice due now with set-based queries and write each once (emailing is separate)."""
     now = now or clock.now()
     result = SweepResult()
     with transaction.atomic():
         for notices in (
-            _unjustified(now), _returned(now), _review_digests(now), _privacy_checks(now),
+            _unjustified(now), _returned(now), _review_digests(now), _privacy_checks(now), _ico_deadlines(now),
         ):
             Notification.objects.bulk_create(notices, ignore_conflicts=True, batch_size=5000)
         # Rows this sweep wrote carry its own `now`; ones another sweep wrote first were skipped.
@@ -207,6 +229,10 @@ def notice_title(notice: Notification) -> str:
         NotificationKind.PRIVACY_CHECK: "Time to review your own social media privacy settings",
         NotificationKind.RECORD_SUBMITTED: f"Record {reference} is waiting for your review",
         NotificationKind.RECORD_RETURNED: f"Record {reference} was returned to you",
+        NotificationKind.RECORD_ESCALATED: f"Record {reference} was escalated to information governance",
+        NotificationKind.ESCALATION_CLOSED: f"The escalation of record {reference} was closed",
+        NotificationKind.ICO_DEADLINE_NEAR: f"Breach from record {reference}: report it to the ICO soon",
+        NotificationKind.ICO_DEADLINE_PASSED: f"Breach from record {reference}: the ICO deadline has passed",
     }
     return titles[notice.kind]
 
@@ -216,6 +242,10 @@ def notice_link(notice: Notification) -> str:
         return reverse("privacy-check")
     if notice.kind == NotificationKind.REVIEW_DIGEST:
         return reverse("review-queue")
+    if notice.kind in (NotificationKind.ICO_DEADLINE_NEAR, NotificationKind.ICO_DEADLINE_PASSED):
+        breach = notice.record.breaches.first()
+        if breach is not None:
+            return reverse("breach-detail", kwargs={"pk": breach.pk})
     return reverse("record-detail", kwargs={"reference": notice.record.reference})
 
 

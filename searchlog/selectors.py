@@ -9,7 +9,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from searchlog import clock
 from searchlog.errors import RecordNotFound
-from searchlog.models import Escalation, Role, SearchRecord, Status, Team, User
+from searchlog.models import Breach, Escalation, Role, SearchRecord, Status, Team, User
 
 
 def _with_people(records: QuerySet[SearchRecord]) -> QuerySet[SearchRecord]:
@@ -165,6 +165,21 @@ def escalation_for(user: User, pk: int) -> Escalation:
     try:
         return escalations_for(user).get(pk=pk)
     except Escalation.DoesNotExist:
+        raise RecordNotFound(str(pk)) from None
+
+
+def breaches_for(user: User) -> QuerySet[Breach]:
+    """The breach register, for information governance only: the newest found first."""
+    if not (user.is_authenticated and user.is_active and user.is_auditor):
+        return Breach.objects.none()
+    return Breach.objects.select_related("record", "record__practitioner", "record__team", "escalation",
+                                         "opened_by")
+
+
+def breach_for(user: User, pk: int) -> Breach:
+    try:
+        return breaches_for(user).get(pk=pk)
+    except Breach.DoesNotExist:
         raise RecordNotFound(str(pk)) from None
 
 

@@ -15,7 +15,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
 
-from searchlog import clock, reminders, selectors
+from searchlog import breaches, clock, lifecycle, reminders, selectors
 from searchlog.audit import audit_append, audit_diff
 from searchlog.errors import NotPermitted, RecordInvalid, TransitionNotAllowed
 from searchlog.justification import is_justified, missing_answers
@@ -36,6 +36,7 @@ from searchlog.models import (
     Platform,
     RecordRevision,
     ReferenceCounter,
+    Role,
     SearchRecord,
     Status,
     SubjectRelationship,
@@ -227,25 +228,42 @@ def _locked(record: SearchRecord) -> SearchRecord:
     return SearchRecord.objects.select_for_update().select_related("practitioner", "team").get(pk=record.pk)
 
 
-def _state_error(record: SearchRecord, doing: str) -> TransitionNotAllowed:
-    reviewed = (Status.SIGNED_OFF, Status.RETURNED, Status.ESCALATED)
-    if record.status in reviewed and doing in ("sign off", "return", "escalate"):
-        return TransitionNotAllowed(
-            f"Record {record.reference} has already been reviewed: it is {record.get_status_display().lower()}."
-        )
-    return TransitionNotAllowed(
-        f"Record {record.reference} is {record.get_status_display().lower()}: you cannot {doing} it now."
-    )
+def _may(who: str, actor: User, record: SearchRecord) -> bool:
+    """Whether the actor is the party a move of the life-cycle table names (lifecycle.MOVES)."""
+    if who == lifecycle.PRACTITIONER:
+        return record.practitioner_id == actor.pk
+    if who == lifecycle.REVIEWER:
+        return selectors.can_review(actor, record)
+    return actor.is_active and actor.is_auditor
+
+
+def _move(record: SearchRecord, actor: User, action: str, refused: str) -> lifecycle.Move:
+    """The move the action makes from the record's status, if the actor may make it.
+
+    NotPermitted when the actor has no part in the action on this record at any stage; a 409
+    (TransitionNotAllowed) when they have, but not from the state the record is in now.
+    """
+    move = lifecycle.move_from(action, record.status)
+    if move is not None and _may(move.who, actor, record):
+        return move
+    if any(_may(m.who, actor, record) for m in lifecycle.moves_for(action)):
+        if move is None:
+            raise lifecycle.not_allowed(record, action)
+    raise NotPermitted(refused)
+
+
+def available_actions(user: User, record: SearchRecord) -> set[str]:
+    """The actions the user may take on the record now (for pages: which buttons to show)."""
+    return {
+        move.action for move in lifecycle.MOVES if record.status in move.from_states and _may(move.who, user, record)
+    }
 
 
 @transaction.atomic
 def record_submit(*, record: SearchRecord, actor: User) -> SearchRecord:
     """Submit (or resubmit) a record for review; refuse it unless it is justified."""
     record = _locked(record)
-    if record.practitioner_id != actor.pk:
-        raise NotPermitted("Only the practitioner who made a record can submit it.")
-    if not record.is_editable:
-        raise _state_error(record, "submit")
+    _move(record, actor, Transition.Action.SUBMIT, "Only the practitioner who made a record can submit it.")
     missing = missing_answers(record)
     if missing:
         raise RecordInvalid({field: [message] for field, message in missing.items()})
@@ -265,16 +283,13 @@ def record_submit(*, record: SearchRecord, actor: User) -> SearchRecord:
     return record
 
 
-def _review(record: SearchRecord, actor: User, doing: str) -> SearchRecord:
+def _review(record: SearchRecord, actor: User, action: str) -> SearchRecord:
     """Lock the record and check the actor may review it now (separation of duties)."""
     record = _locked(record)
     if record.practitioner_id == actor.pk:
         raise NotPermitted("You cannot review your own record. Another manager of the team, or an auditor, must.")
-    if not selectors.can_review(actor, record):
-        raise NotPermitted("Only a manager of the record's team (or information governance, when the team has no "
-                           "other manager) can review it.")
-    if record.status != Status.SUBMITTED:
-        raise _state_error(record, doing)
+    _move(record, actor, action, "Only a manager of the record's team (or information governance, when the team "
+                                 "has no other manager) can review it.")
     return record
 
 
@@ -288,7 +303,7 @@ def _required_comment(comment: str, message: str) -> str:
 @transaction.atomic
 def record_sign_off(*, record: SearchRecord, actor: User, reviewer_involved: bool, comment: str = "") -> SearchRecord:
     """Sign off a submitted record, noting whether the reviewer is involved in the case."""
-    record = _review(record, actor, "sign off")
+    record = _review(record, actor, Transition.Action.SIGN_OFF)
     record.status = Status.SIGNED_OFF
     record.signed_off_at = clock.now()
     record.reviewer_involved = bool(reviewer_involved)
@@ -309,7 +324,7 @@ def record_sign_off(*, record: SearchRecord, actor: User, reviewer_involved: boo
 def record_return(*, record: SearchRecord, actor: User, comment: str) -> SearchRecord:
     """Return a submitted record to its practitioner for more information."""
     comment = _required_comment(comment, "Enter what the practitioner needs to add or change")
-    record = _review(record, actor, "return")
+    record = _review(record, actor, Transition.Action.RETURN)
     record.status = Status.RETURNED
     record.returned_at = clock.now()
     _save(record)
@@ -323,19 +338,25 @@ def record_return(*, record: SearchRecord, actor: User, comment: str) -> SearchR
 def record_escalate(*, record: SearchRecord, actor: User, comment: str) -> Escalation:
     """Escalate a submitted record to information governance with the concern."""
     comment = _required_comment(comment, "Enter your concern about this search")
-    record = _review(record, actor, "escalate")
+    record = _review(record, actor, Transition.Action.ESCALATE)
+    from_status = record.status
     record.status = Status.ESCALATED
     _save(record)
-    _transition(record, action=Transition.Action.ESCALATE, from_status=Status.SUBMITTED, actor=actor, comment=comment)
+    _transition(record, action=Transition.Action.ESCALATE, from_status=from_status, actor=actor, comment=comment)
     escalation = Escalation.objects.create(record=record, raised_by=actor, raised_at=record.updated_at, comment=comment)
-    _audit("record.escalate", actor, record, {"status": [Status.SUBMITTED, record.status], "comment": comment,
+    # The practitioner hears of it, and so does information governance (reference only).
+    governance = [pk for pk in User.objects.filter(role=Role.AUDITOR, is_active=True).values_list("pk", flat=True)
+                  if pk != actor.pk]
+    reminders.notify(recipients=[record.practitioner_id, *governance], kind=NotificationKind.RECORD_ESCALATED,
+                     record=record)
+    _audit("record.escalate", actor, record, {"status": [from_status, record.status], "comment": comment,
                                              "escalation": escalation.pk})
     return escalation
 
 
 @transaction.atomic
 def escalation_close(*, escalation: Escalation, actor: User, outcome: str, comment: str) -> Escalation:
-    """Close an open escalation with an outcome; only an auditor may."""
+    """Close an open escalation with an outcome, ending the record's life; a breach opens a register entry."""
     errors: dict[str, list[str]] = {}
     if outcome not in EscalationOutcome.values:
         errors["outcome"] = ["Select the outcome"]
@@ -345,21 +366,30 @@ def escalation_close(*, escalation: Escalation, actor: User, outcome: str, comme
         raise RecordInvalid(errors)
     if not actor.is_auditor:
         raise NotPermitted("Only information governance (auditors) can close an escalation.")
-    escalation = Escalation.objects.select_for_update().select_related("record").get(pk=escalation.pk)
+    # Lock the record first, then the escalation: the order record_escalate takes them in.
+    record = _locked(escalation.record)
+    escalation = Escalation.objects.select_for_update(of=("self",)).get(pk=escalation.pk)
     if not escalation.is_open:
         raise TransitionNotAllowed("This escalation has already been closed.")
+    _move(record, actor, Transition.Action.CLOSE_ESCALATION,
+          "Only information governance (auditors) can close an escalation.")
     escalation.closed_by = actor
     escalation.closed_at = clock.now()
     escalation.outcome = outcome
     escalation.closing_comment = comment.strip()
     escalation.save()
-    Transition.objects.create(
-        record=escalation.record, action=Transition.Action.CLOSE_ESCALATION, from_status=Status.ESCALATED,
-        to_status=Status.ESCALATED, actor=actor, at=escalation.closed_at,
-        comment=f"{escalation.get_outcome_display()}: {escalation.closing_comment}",
-    )
-    _audit("escalation.close", actor, escalation.record, {
-        "escalation": escalation.pk, "outcome": outcome, "comment": escalation.closing_comment,
+    record.status = Status.CLOSED
+    record.outcome = outcome
+    _save(record)
+    _transition(record, action=Transition.Action.CLOSE_ESCALATION, from_status=Status.ESCALATED, actor=actor,
+                comment=f"{escalation.get_outcome_display()}: {escalation.closing_comment}")
+    escalation.record = record
+    if outcome == EscalationOutcome.BREACH_REFERRED:
+        breaches.breach_open(escalation=escalation, actor=actor)
+    reminders.notify(recipients=[record.practitioner_id], kind=NotificationKind.ESCALATION_CLOSED, record=record)
+    _audit("escalation.close", actor, record, {
+        "status": [Status.ESCALATED, record.status], "escalation": escalation.pk, "outcome": outcome,
+        "comment": escalation.closing_comment,
     })
     return escalation
 

@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
 from searchlog.justification import is_justified, missing_answers
-from searchlog.models import SearchRecord, Team, User
+from searchlog.models import Breach, SearchRecord, Team, User
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,10 @@ def test_seed_demo_creates_the_demo_organisation(settings, monkeypatch):
     assert "demo-pass-123" in output
     assert SearchRecord.objects.count() == 40
     statuses = set(SearchRecord.objects.values_list("status", flat=True))
-    assert statuses == {"draft", "submitted", "returned", "signed_off", "escalated"}
+    assert statuses == {"draft", "submitted", "returned", "signed_off", "escalated", "closed"}
+    outcomes = set(SearchRecord.objects.filter(status="closed").values_list("outcome", flat=True))
+    assert outcomes == {"no_concern", "advice_given", "breach_referred"}
+    assert Breach.objects.count() == 1
     assert SearchRecord.objects.filter(is_justified=False).exists()
 
 

@@ -44,7 +44,7 @@ def _form(form_class: type, name: str, data: Any = None) -> Any:
 def _record_page(request: HttpRequest, record: SearchRecord, *, status: int = 200, **forms: Any) -> HttpResponse:
     user = request.user
     is_owner = record.practitioner_id == user.pk
-    can_review = record.status == Status.SUBMITTED and selectors.can_review(user, record)
+    can_review = Transition.Action.SIGN_OFF in workflow.available_actions(user, record)
     revisions = list(record.revisions.all())
     transitions = list(record.transitions.select_related("actor"))
     last_return = next((t for t in reversed(transitions) if t.action == Transition.Action.RETURN), None)
@@ -61,6 +61,7 @@ def _record_page(request: HttpRequest, record: SearchRecord, *, status: int = 20
         "changes": revision_changes(revisions[-2].answers, revisions[-1].answers) if len(revisions) > 1 else [],
         "addenda": record.addenda.select_related("author"),
         "escalations": record.escalations.select_related("raised_by", "closed_by"),
+        "breaches": selectors.breaches_for(user).filter(record=record),
         "can_review": can_review,
         "can_add_addendum": not record.is_editable and selectors.may_add_addenda(user, record),
         "sign_off_form": forms.get("sign_off_form") or _form(SignOffForm, "sign_off_form"),

@@ -25,6 +25,13 @@ PEOPLE = [
     ("auditor", "Aisha", "Begum", Role.AUDITOR, None, None),
 ]
 RECORDS_WANTED = 40
+# Which submitted records are escalated, and how information governance closes each ("" stays open).
+ESCALATED = {2: "breach_referred", 13: "no_concern", 23: "advice_given", 37: ""}
+CLOSING_COMMENTS = {
+    "breach_referred": "The friends-only content was seen without authority: referred to the DPO as a possible breach.",
+    "no_concern": "The content was public after all; the search was proportionate.",
+    "advice_given": "Proportionate, but advised to record the profile address and to ask for approval next time.",
+}
 
 COMPLETE = {
     "subject_relationship": "person_supported",
@@ -143,8 +150,8 @@ class Command(BaseCommand):
         )
         moment = min(searched + timedelta(days=1), now)
         with clock.frozen_at(moment):
-            if i % 7 == 2:
-                workflow.record_escalate(
+            if i in ESCALATED:
+                escalation = workflow.record_escalate(
                     record=record, actor=reviewer,
                     comment="Friends-only content was viewed; please check this was authorised.",
                 )
@@ -154,3 +161,8 @@ class Command(BaseCommand):
                 workflow.record_return(
                     record=record, actor=reviewer, comment="Please say whether you checked what you found.",
                 )
+        if i in ESCALATED and ESCALATED[i]:
+            # Information governance decides it a few hours later (never in the future).
+            with clock.frozen_at(min(moment + timedelta(hours=5), now)):
+                workflow.escalation_close(escalation=escalation, actor=users["auditor"], outcome=ESCALATED[i],
+                                          comment=CLOSING_COMMENTS[ESCALATED[i]])
