@@ -223,6 +223,13 @@ SEARCHLOG_REMINDER_INTERVAL_HOURS = env_float("SEARCHLOG_REMINDER_INTERVAL_HOURS
 SEARCHLOG_UNJUSTIFIED_TO_MANAGERS_AFTER_HOURS = env_float("SEARCHLOG_UNJUSTIFIED_TO_MANAGERS_AFTER_HOURS", 72)
 # A returned record not resubmitted after this many hours is chased (then every interval).
 SEARCHLOG_RETURNED_AFTER_HOURS = env_float("SEARCHLOG_RETURNED_AFTER_HOURS", 24)
+# A record carrying any of these flags needs information governance's sign-off after the manager's (ig_review).
+SEARCHLOG_IG_REVIEW_FLAGS = [
+    flag.strip() for flag in os.environ.get(
+        "SEARCHLOG_IG_REVIEW_FLAGS",
+        "interaction,personal_account,consent_refused,confidential_information,repeat_searching,reviewer_involved",
+    ).split(",") if flag.strip()
+]
 # Information governance is reminded this many hours before a breach's 72-hour ICO deadline, and again at it.
 SEARCHLOG_ICO_WARNING_HOURS = env_float("SEARCHLOG_ICO_WARNING_HOURS", 24)
 # Practitioners are asked to review their own social media privacy settings this often.

@@ -67,7 +67,7 @@ from searchlog.models import (
     Transition,
     User,
 )
-from searchlog.presenters import record_answers
+from searchlog.presenters import record_answers, signed_off_by
 
 SEARCHES_CSV = "searches.csv"
 SEARCHES_XLSX = "searches.xlsx"
@@ -510,10 +510,7 @@ def _record_story(record: SearchRecord, st: dict[str, ParagraphStyle]) -> list[F
         Paragraph(f"<b>Flags:</b> {xml_text(', '.join(flags)) if flags else 'none'}", st["body"]),
     ]
     if record.reviewed_by_id:
-        signers = [record.reviewed_by.display_name]
-        if record.ig_reviewed_by_id and record.ig_reviewed_by_id != record.reviewed_by_id:
-            signers.append(f"{record.ig_reviewed_by.display_name} (information governance)")
-        story.append(Paragraph(f"<b>Signed off by:</b> {xml_text(' and '.join(signers))}", st["body"]))
+        story.append(Paragraph(f"<b>Signed off by:</b> {xml_text(signed_off_by(record))}", st["body"]))
     if record.outcome:
         story.append(Paragraph(f"<b>Outcome:</b> {xml_text(record.get_outcome_display())}", st["body"]))
     story.append(Paragraph("Answers", st["h2"]))

@@ -225,7 +225,8 @@ class StatusFilterForm(forms.Form):
 class SignOffForm(forms.Form):
     reviewer_involved = forms.TypedChoiceField(
         label="Are you directly involved in this person's case?",
-        help_text="Reviews are normally independent. If you are involved, your sign-off will be flagged.",
+        help_text="Reviews are normally independent. If you are involved, your sign-off will be flagged and "
+        "information governance will sign the record off too.",
         choices=[("no", "No"), ("yes", "Yes")], coerce=lambda value: value == "yes", widget=forms.RadioSelect,
         error_messages={"required": "Select whether you are directly involved in this person's case"},
     )

@@ -28,11 +28,17 @@ class Move:
     who: str
 
 
+# The first move listed for an action and a from-state is the one taken, except that a sign-off of a record
+# carrying a risk flag (flags.ig_reasons) by a reviewer who is not information governance takes the second.
 MOVES: tuple[Move, ...] = (
     Move(Action.SUBMIT, (Status.DRAFT, Status.RETURNED), Status.SUBMITTED, PRACTITIONER),
     Move(Action.SIGN_OFF, (Status.SUBMITTED,), Status.SIGNED_OFF, REVIEWER),
+    Move(Action.SIGN_OFF, (Status.SUBMITTED,), Status.IG_REVIEW, REVIEWER),
     Move(Action.RETURN, (Status.SUBMITTED,), Status.RETURNED, REVIEWER),
     Move(Action.ESCALATE, (Status.SUBMITTED,), Status.ESCALATED, REVIEWER),
+    Move(Action.SIGN_OFF, (Status.IG_REVIEW,), Status.SIGNED_OFF, GOVERNANCE),
+    Move(Action.RETURN, (Status.IG_REVIEW,), Status.RETURNED, GOVERNANCE),
+    Move(Action.ESCALATE, (Status.IG_REVIEW,), Status.ESCALATED, GOVERNANCE),
     Move(Action.CLOSE_ESCALATION, (Status.ESCALATED,), Status.CLOSED, GOVERNANCE),
 )
 
@@ -57,9 +63,10 @@ def allowed_from(action: str) -> list[str]:
     return [state for state in Status.values if state in starts]
 
 
-def move_from(action: str, status: str) -> Move | None:
-    """The move the action makes from this status, or None when it may not start there."""
-    return next((move for move in moves_for(action) if status in move.from_states), None)
+def move_from(action: str, status: str, to_state: str | None = None) -> Move | None:
+    """The move the action makes from this status (to `to_state` if given), or None when there is none."""
+    return next((move for move in moves_for(action) if status in move.from_states
+                 and to_state in (None, move.to_state)), None)
 
 
 def _states_text(states: list[str]) -> str:

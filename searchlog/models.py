@@ -65,6 +65,7 @@ class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
     RETURNED = "returned", "Returned"
+    IG_REVIEW = "ig_review", "Awaiting information governance"
     SIGNED_OFF = "signed_off", "Signed off"
     ESCALATED = "escalated", "Escalated"
     CLOSED = "closed", "Closed"
@@ -278,7 +279,7 @@ class SearchRecord(models.Model):
                 name="record_closed_has_outcome",
             ),
             models.CheckConstraint(
-                condition=Q(is_justified=True) | ~Q(status__in=[Status.SUBMITTED, Status.SIGNED_OFF]),
+                condition=Q(is_justified=True) | ~Q(status__in=[Status.SUBMITTED, Status.IG_REVIEW, Status.SIGNED_OFF]),
                 name="record_submitted_is_justified",
             ),
         ]

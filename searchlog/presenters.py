@@ -25,6 +25,7 @@ from searchlog.models import (
 STATUS_COLOURS = {
     "draft": "grey",
     "submitted": "blue",
+    "ig_review": "purple",
     "returned": "orange",
     "signed_off": "green",
     "escalated": "red",
@@ -151,8 +152,16 @@ def status_tags(record: SearchRecord) -> list[tuple[str, str]]:
     if record.status == Status.SUBMITTED:
         return [("Justified — awaiting sign-off", STATUS_COLOURS[record.status])]
     if record.status == Status.SIGNED_OFF and record.reviewed_by_id:
-        return [(f"Signed off by {record.reviewed_by.display_name}", STATUS_COLOURS[record.status])]
+        return [(f"Signed off by {signed_off_by(record)}", STATUS_COLOURS[record.status])]
     if record.status == Status.CLOSED:
         return [(record.get_status_display(), STATUS_COLOURS[record.status]),
                 (record.get_outcome_display(), OUTCOME_COLOURS.get(record.outcome, "grey"))]
     return [(record.get_status_display(), STATUS_COLOURS.get(record.status, "grey"))]
+
+
+def signed_off_by(record: SearchRecord) -> str:
+    """"Maria Kowalski", or "Maria Kowalski and Aisha Begum (information governance)"."""
+    names = record.reviewed_by.display_name if record.reviewed_by_id else ""
+    if record.ig_reviewed_by_id and record.ig_reviewed_by_id != record.reviewed_by_id:
+        names += f" and {record.ig_reviewed_by.display_name} (information governance)"
+    return names

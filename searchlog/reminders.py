@@ -229,6 +229,7 @@ def notice_title(notice: Notification) -> str:
         NotificationKind.PRIVACY_CHECK: "Time to review your own social media privacy settings",
         NotificationKind.RECORD_SUBMITTED: f"Record {reference} is waiting for your review",
         NotificationKind.RECORD_RETURNED: f"Record {reference} was returned to you",
+        NotificationKind.IG_REVIEW: f"Record {reference} is waiting for sign-off by information governance",
         NotificationKind.RECORD_ESCALATED: f"Record {reference} was escalated to information governance",
         NotificationKind.ESCALATION_CLOSED: f"The escalation of record {reference} was closed",
         NotificationKind.ICO_DEADLINE_NEAR: f"Breach from record {reference}: report it to the ICO soon",

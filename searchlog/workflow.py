@@ -18,6 +18,7 @@ from django.db.models import F
 from searchlog import breaches, clock, lifecycle, reminders, selectors
 from searchlog.audit import audit_append, audit_diff
 from searchlog.errors import NotPermitted, RecordInvalid, TransitionNotAllowed
+from searchlog.flags import flags_of, ig_reasons
 from searchlog.justification import is_justified, missing_answers
 from searchlog.models import (
     CONSENT_OBTAINED,
@@ -246,9 +247,13 @@ def _move(record: SearchRecord, actor: User, action: str, refused: str) -> lifec
     move = lifecycle.move_from(action, record.status)
     if move is not None and _may(move.who, actor, record):
         return move
-    if any(_may(m.who, actor, record) for m in lifecycle.moves_for(action)):
-        if move is None:
-            raise lifecycle.not_allowed(record, action)
+    moves = lifecycle.moves_for(action)
+    # The record's own parties (its practitioner, its team reviewer) hear "not now"; so does information
+    # governance when no move starts here. Anyone else has no part in it.
+    party = any(_may(m.who, actor, record) for m in moves if m.who != lifecycle.GOVERNANCE)
+    governance = move is None and any(_may(m.who, actor, record) for m in moves if m.who == lifecycle.GOVERNANCE)
+    if party or governance:
+        raise lifecycle.not_allowed(record, action)
     raise NotPermitted(refused)
 
 
@@ -270,6 +275,8 @@ def record_submit(*, record: SearchRecord, actor: User) -> SearchRecord:
     from_status = record.status
     record.status = Status.SUBMITTED
     record.is_justified = True
+    # A resubmission is reviewed afresh: an earlier sign-off (before information governance returned it) lapses.
+    record.reviewed_by, record.ig_reviewed_by, record.reviewer_involved = None, None, False
     record.submitted_at = clock.now()
     record.revision += 1
     _save(record)
@@ -302,22 +309,46 @@ def _required_comment(comment: str, message: str) -> str:
 
 @transaction.atomic
 def record_sign_off(*, record: SearchRecord, actor: User, reviewer_involved: bool, comment: str = "") -> SearchRecord:
-    """Sign off a submitted record, noting whether the reviewer is involved in the case."""
+    """Sign off a record; one carrying a risk flag goes on to information governance (ig_review) first."""
     record = _review(record, actor, Transition.Action.SIGN_OFF)
-    record.status = Status.SIGNED_OFF
-    record.signed_off_at = clock.now()
-    record.reviewer_involved = bool(reviewer_involved)
-    record.reviewed_by = actor
+    from_status, now = record.status, clock.now()
+    if from_status == Status.SUBMITTED:
+        record.reviewer_involved = bool(reviewer_involved)
+        record.reviewed_by = actor
+        reasons = _ig_reasons(record)
+        # Information governance reviewing a record itself (a sole manager's own) is its own second look.
+        needs_governance = bool(reasons) and not actor.is_auditor
+        record.ig_reviewed_by = actor if reasons and actor.is_auditor else None
+    else:
+        reasons, needs_governance, record.ig_reviewed_by = [], False, actor
+    to_status = Status.IG_REVIEW if needs_governance else Status.SIGNED_OFF
+    if lifecycle.move_from(Transition.Action.SIGN_OFF, from_status, to_status) is None:  # the table forbids it
+        raise lifecycle.not_allowed(record, Transition.Action.SIGN_OFF)
+    record.status = to_status
+    if to_status == Status.SIGNED_OFF:
+        record.signed_off_at = now
     _save(record)
     Transition.objects.create(
-        record=record, action=Transition.Action.SIGN_OFF, from_status=Status.SUBMITTED, to_status=record.status,
+        record=record, action=Transition.Action.SIGN_OFF, from_status=from_status, to_status=record.status,
         actor=actor, at=record.updated_at, comment=(comment or "").strip(), reviewer_involved=bool(reviewer_involved),
     )
+    if needs_governance:
+        governance = list(User.objects.filter(role=Role.AUDITOR, is_active=True).values_list("pk", flat=True))
+        reminders.notify(recipients=governance, kind=NotificationKind.IG_REVIEW, record=record)
     _audit("record.sign_off", actor, record, {
-        "status": [Status.SUBMITTED, record.status], "reviewer_involved": record.reviewer_involved,
-        "comment": (comment or "").strip(),
+        "status": [from_status, record.status], "reviewer_involved": bool(reviewer_involved),
+        "comment": (comment or "").strip(), "ig_reasons": reasons,
     })
     return record
+
+
+def _ig_reasons(record: SearchRecord) -> list[str]:
+    """The record's flags that need information governance, counting the reviewer's involvement just stated."""
+    # The stored flag may be an earlier sign-off's (before a return); this sign-off's answer counts.
+    flags = [flag for flag in flags_of(record) if flag != "reviewer_involved"]
+    if record.reviewer_involved:
+        flags.append("reviewer_involved")
+    return ig_reasons(flags)
 
 
 @transaction.atomic
@@ -325,11 +356,12 @@ def record_return(*, record: SearchRecord, actor: User, comment: str) -> SearchR
     """Return a submitted record to its practitioner for more information."""
     comment = _required_comment(comment, "Enter what the practitioner needs to add or change")
     record = _review(record, actor, Transition.Action.RETURN)
+    from_status = record.status
     record.status = Status.RETURNED
     record.returned_at = clock.now()
     _save(record)
-    _transition(record, action=Transition.Action.RETURN, from_status=Status.SUBMITTED, actor=actor, comment=comment)
-    _audit("record.return", actor, record, {"status": [Status.SUBMITTED, record.status], "comment": comment})
+    _transition(record, action=Transition.Action.RETURN, from_status=from_status, actor=actor, comment=comment)
+    _audit("record.return", actor, record, {"status": [from_status, record.status], "comment": comment})
     reminders.notify(recipients=[record.practitioner_id], kind=NotificationKind.RECORD_RETURNED, record=record)
     return record
 

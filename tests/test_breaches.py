@@ -102,7 +102,8 @@ def test_the_transition_table_is_one_table_read_by_the_409_message(make_record, 
     with pytest.raises(TransitionNotAllowed) as refused:
         workflow.record_sign_off(record=record, actor=manager, reviewer_involved=False)
     assert str(refused.value) == (
-        f"Record {record.reference} is draft. Signing off is possible only while a record is submitted.")
+        f"Record {record.reference} is draft. Signing off is possible only while a record is submitted or awaiting "
+        "information governance.")
     assert lifecycle.allowed_from("submit") == ["draft", "returned"]
     assert lifecycle.move_from("close_escalation", "escalated").to_state == "closed"
     assert {move.action for move in lifecycle.MOVES} == set(Transition.Action.values) - {"create"}

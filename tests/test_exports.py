@@ -233,7 +233,7 @@ def test_an_inactive_user_exports_nothing(people, records):
 # Filters (the API list's).
 
 @pytest.fixture
-def varied(make_record, practitioner, colleague, manager, justified_answers):
+def varied(make_record, practitioner, colleague, manager, auditor, justified_answers):
     now = timezone.now()
     made = {
         "old": make_record(searched_at=now - timedelta(days=40), **justified_answers),
@@ -248,6 +248,8 @@ def varied(make_record, practitioner, colleague, manager, justified_answers):
             **justified_answers, **WITHOUT_CONSENT, "consent_status": "refused", "is_emergency": True,
             "emergency_category": "safeguarding"}),
         actor=manager, reviewer_involved=False)
+    # A search after a refusal needs information governance's sign-off too.
+    made["signed"] = workflow.record_sign_off(record=made["signed"], actor=auditor, reviewer_involved=False)
     return made
 
 

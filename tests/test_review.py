@@ -95,7 +95,8 @@ def test_return_and_escalate_need_a_comment(submitted, manager, action, comment)
 
 def test_sign_off_records_involvement(submitted, manager):
     record = workflow.record_sign_off(record=submitted, actor=manager, reviewer_involved=True, comment="Fine")
-    assert record.reviewer_involved and record.signed_off_at
+    # An involved reviewer's sign-off needs information governance's too.
+    assert record.reviewer_involved and record.status == Status.IG_REVIEW and record.signed_off_at is None
     transition = record.transitions.get(action="sign_off")
     assert (transition.actor, transition.reviewer_involved, transition.comment) == (manager, True, "Fine")
 

@@ -42,7 +42,9 @@ def test_seed_demo_creates_the_demo_organisation(settings, monkeypatch):
     assert "demo-pass-123" in output
     assert SearchRecord.objects.count() == 40
     statuses = set(SearchRecord.objects.values_list("status", flat=True))
-    assert statuses == {"draft", "submitted", "returned", "signed_off", "escalated", "closed"}
+    assert statuses == {"draft", "submitted", "returned", "ig_review", "signed_off", "escalated", "closed"}
+    assert SearchRecord.objects.filter(status="signed_off", ig_reviewed_by__username="auditor").exists()
+    assert SearchRecord.objects.filter(status="ig_review", account_used="personal_device").exists()
     outcomes = set(SearchRecord.objects.filter(status="closed").values_list("outcome", flat=True))
     assert outcomes == {"no_concern", "advice_given", "breach_referred"}
     assert Breach.objects.count() == 1

@@ -17,9 +17,11 @@ register = template.Library()
 FLAG_COLOURS = {
     "emergency": "red",
     "no_consent": "orange",
+    "consent_refused": "red",
     "personal_account": "purple",
     "interaction": "pink",
     "restricted_content": "yellow",
+    "confidential_information": "purple",
     "late_record": "grey",
     "repeat_searching": "orange",
     "reviewer_involved": "purple",

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from searchlog import selectors, workflow
 from searchlog.audit import audit_record_view
 from searchlog.errors import NotPermitted, RecordInvalid, RecordNotFound, TransitionNotAllowed
-from searchlog.flags import flags_for, with_flag, with_flags
+from searchlog.flags import FLAG_LABELS, flags_for, ig_reasons, with_flag, with_flags
 from searchlog.forms import AddendumForm, CloseEscalationForm, EscalateForm, QueueFilterForm, ReturnForm, SignOffForm
 from searchlog.justification import missing_answers
 from searchlog.models import SearchRecord, Status, Transition, User
@@ -48,9 +48,11 @@ def _record_page(request: HttpRequest, record: SearchRecord, *, status: int = 20
     revisions = list(record.revisions.all())
     transitions = list(record.transitions.select_related("actor"))
     last_return = next((t for t in reversed(transitions) if t.action == Transition.Action.RETURN), None)
+    flags = flags_for(record)
     context = {
         "record": record,
-        "flags": flags_for(record),
+        "flags": flags,
+        "ig_reasons": [FLAG_LABELS[flag] for flag in ig_reasons(flags)],
         "missing": missing_answers(record),
         "is_owner": is_owner,
         "transitions": transitions,
@@ -86,14 +88,14 @@ def _act(request: HttpRequest, reference: str, form_class: type, form_name: str,
     form = _form(form_class, form_name, request.POST)
     if form.is_valid():
         try:
-            action(record, form.cleaned_data)
+            said = action(record, form.cleaned_data)
         except RecordInvalid as error:
             form.add_domain_errors(error)
         except (TransitionNotAllowed, NotPermitted) as error:
             messages.error(request, str(error))
             return redirect("record-detail", reference=record.reference)
         else:
-            messages.success(request, done.format(reference=record.reference))
+            messages.success(request, said or done.format(reference=record.reference))
             return redirect("record-detail", reference=record.reference)
     return _record_page(request, record, **{form_name: form})
 
@@ -101,10 +103,13 @@ def _act(request: HttpRequest, reference: str, form_class: type, form_name: str,
 @login_required
 @require_POST
 def record_sign_off(request: HttpRequest, reference: str) -> HttpResponse:
-    def sign_off(record: SearchRecord, data: dict[str, Any]) -> None:
-        workflow.record_sign_off(
+    def sign_off(record: SearchRecord, data: dict[str, Any]) -> str | None:
+        record = workflow.record_sign_off(
             record=record, actor=request.user, reviewer_involved=data["reviewer_involved"], comment=data["comment"]
         )
+        if record.status == Status.IG_REVIEW:
+            return f"Record {record.reference} signed off. Information governance will sign it off too."
+        return None
 
     return _act(request, reference, SignOffForm, "sign_off_form", sign_off, "Record {reference} signed off.")
 
@@ -160,7 +165,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "searchlog/review_queue.html", {
-        "page": page, "rows": [(r, flags_for(r)) for r in page.object_list], "filter_form": form,
+        "page": page, "filter_form": form,
+        "rows": [(r, flags_for(r), [FLAG_LABELS[f] for f in ig_reasons(flags_for(r))]) for r in page.object_list],
         "query": query.urlencode(),
     })
 

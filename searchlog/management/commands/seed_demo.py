@@ -27,6 +27,13 @@ PEOPLE = [
 RECORDS_WANTED = 40
 # Which submitted records are escalated, and how information governance closes each ("" stays open).
 ESCALATED = {2: "breach_referred", 13: "no_concern", 23: "advice_given", 37: ""}
+# Records whose answers differ from the usual story (a personal phone: honesty first, and a risk flag).
+VARIANTS = {
+    33: {"account_used": "personal_device",
+         "information_retained": "Nothing kept on the phone; a short note on the case file."},
+}
+# Records that went on to information governance after the manager's sign-off, and that they signed off.
+IG_SIGNED = (12,)
 CLOSING_COMMENTS = {
     "breach_referred": "The friends-only content was seen without authority: referred to the DPO as a possible breach.",
     "no_concern": "The content was public after all; the search was proportionate.",
@@ -131,7 +138,7 @@ class Command(BaseCommand):
                               "purpose": "Checking an employment claim made at assessment."},
                     )
                 else:
-                    answers = EMERGENCY if kind == 2 else COMPLETE
+                    answers = {**(EMERGENCY if kind == 2 else COMPLETE), **VARIANTS.get(i, {})}
                     record = workflow.record_create(
                         practitioner=author, data={"subject_reference": subject, "searched_at": searched, **answers}
                     )
@@ -156,11 +163,15 @@ class Command(BaseCommand):
                     comment="Friends-only content was viewed; please check this was authorised.",
                 )
             elif i % 3 == 0:
-                workflow.record_sign_off(record=record, actor=reviewer, reviewer_involved=i % 6 == 0)
+                record = workflow.record_sign_off(record=record, actor=reviewer, reviewer_involved=i % 6 == 0)
             elif i % 3 == 1:
                 workflow.record_return(
                     record=record, actor=reviewer, comment="Please say whether you checked what you found.",
                 )
+        if i in IG_SIGNED:
+            with clock.frozen_at(min(moment + timedelta(hours=20), now)):
+                workflow.record_sign_off(record=record, actor=users["auditor"], reviewer_involved=False,
+                                         comment="The manager's involvement is explained; proportionate.")
         if i in ESCALATED and ESCALATED[i]:
             # Information governance decides it a few hours later (never in the future).
             with clock.frozen_at(min(moment + timedelta(hours=5), now)):
