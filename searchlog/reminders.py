@@ -142,7 +142,10 @@ def _ico_deadlines(now: datetime) -> list[Notification]:
     for kind, ahead in ((NotificationKind.ICO_DEADLINE_NEAR, warning), (NotificationKind.ICO_DEADLINE_PASSED,
                                                                          timedelta(0))):
         # One notice of each kind per breach (by its record): a sweep reads only breaches not yet told.
-        due = Breach.objects.filter(ico_reported_at__isnull=True, found_at__lte=now - limit + ahead).exclude(
+        due = Breach.objects.filter(ico_reported_at__isnull=True, found_at__lte=now - limit + ahead)
+        if ahead:
+            due = due.filter(found_at__gt=now - limit)  # past the deadline, "soon" no longer applies
+        due = due.exclude(
             Exists(Notification.objects.filter(kind=kind, record_id=OuterRef("record_id")))
         ).values_list("record_id", "found_at")
         notices += [

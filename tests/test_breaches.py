@@ -167,6 +167,15 @@ def test_the_sweep_chases_the_ico_deadline_near_and_passed(escalation, auditor, 
     assert reminders.notice_link(notice) == f"/breaches/{Breach.objects.get().pk}/"
 
 
+def test_a_breach_found_past_its_deadline_gets_only_the_overdue_notice(escalation, auditor):
+    User.objects.update(privacy_checked_at=RAISED)
+    close(escalation, auditor)
+    with time_machine.travel(RAISED + timedelta(hours=100), tick=False):
+        reminders.reminder_sweep()
+    assert recipients("ico_deadline_near") == []
+    assert recipients("ico_deadline_passed") == ["aisha"]
+
+
 def test_a_breach_reported_in_time_is_not_chased(escalation, auditor):
     User.objects.update(privacy_checked_at=RAISED)
     close(escalation, auditor)
