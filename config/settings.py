@@ -240,6 +240,9 @@ SEARCHLOG_REPEAT_SEARCH_COUNT = int(os.environ.get("SEARCHLOG_REPEAT_SEARCH_COUN
 SEARCHLOG_REPEAT_SEARCH_DAYS = int(os.environ.get("SEARCHLOG_REPEAT_SEARCH_DAYS", "30"))
 # A submitted record waiting longer than this many working days for review is overdue.
 SEARCHLOG_REVIEW_DEADLINE_WORKING_DAYS = int(os.environ.get("SEARCHLOG_REVIEW_DEADLINE_WORKING_DAYS", "5"))
+# The justification rule: the least substance (characters, ignoring spaces at either end) of a "why" answer
+# when there was no consent: a floor against "needed", not a judgement.
+SEARCHLOG_MIN_ANSWER_LENGTH = int(os.environ.get("SEARCHLOG_MIN_ANSWER_LENGTH", "25"))
 # Reminders: an unjustified record is chased after this many hours, again every interval, and its
 # team's managers are told too after the second threshold.
 SEARCHLOG_UNJUSTIFIED_AFTER_HOURS = env_float("SEARCHLOG_UNJUSTIFIED_AFTER_HOURS", 24)
@@ -247,6 +250,15 @@ SEARCHLOG_REMINDER_INTERVAL_HOURS = env_float("SEARCHLOG_REMINDER_INTERVAL_HOURS
 SEARCHLOG_UNJUSTIFIED_TO_MANAGERS_AFTER_HOURS = env_float("SEARCHLOG_UNJUSTIFIED_TO_MANAGERS_AFTER_HOURS", 72)
 # A returned record not resubmitted after this many hours is chased (then every interval).
 SEARCHLOG_RETURNED_AFTER_HOURS = env_float("SEARCHLOG_RETURNED_AFTER_HOURS", 24)
+# A record carrying any of these flags needs information governance's sign-off after the manager's (ig_review).
+SEARCHLOG_IG_REVIEW_FLAGS = [
+    flag.strip() for flag in os.environ.get(
+        "SEARCHLOG_IG_REVIEW_FLAGS",
+        "interaction,personal_account,consent_refused,confidential_information,repeat_searching,reviewer_involved",
+    ).split(",") if flag.strip()
+]
+# Information governance is reminded this many hours before a breach's 72-hour ICO deadline, and again at it.
+SEARCHLOG_ICO_WARNING_HOURS = env_float("SEARCHLOG_ICO_WARNING_HOURS", 24)
 # Practitioners are asked to review their own social media privacy settings this often.
 SEARCHLOG_PRIVACY_CHECK_DAYS = int(os.environ.get("SEARCHLOG_PRIVACY_CHECK_DAYS", "90"))
 # The longest free-text answer, comment or addendum accepted (characters).

@@ -11,6 +11,7 @@ from searchlog import delivery
 from searchlog.models import (
     Addendum,
     AuditEvent,
+    Breach,
     Escalation,
     Notification,
     PrivacyCheck,
@@ -97,6 +98,14 @@ class EscalationAdmin(ReadOnlyAdmin):
     list_display = ("record", "raised_by", "raised_at", "outcome", "closed_at")
     list_filter = ("outcome",)
     list_select_related = ("record", "raised_by")
+
+
+@admin.register(Breach)
+class BreachAdmin(ReadOnlyAdmin):
+    """Read-only here: information governance records what was done on the breach register's own pages."""
+
+    list_display = ("pk", "record", "found_at", "ico_reported_at")
+    list_select_related = ("record",)
 
 
 @admin.register(Notification)

@@ -28,6 +28,7 @@ def _navigation(request: HttpRequest) -> list[dict[str, object]]:
         items += [
             ("All records", reverse("all-records"), None),
             ("Escalations", reverse("escalations"), selectors.open_escalation_count(user)),
+            ("Breaches", reverse("breaches"), None),
             ("Audit trail", reverse("audit-trail"), None),
         ]
     items.append(("Notifications", reverse("notifications"), reminders.unread_count(user) or None))
@@ -49,4 +50,5 @@ def service(request: HttpRequest) -> dict[str, object]:
         "service_name": "Online search log",
         "navigation": _navigation(request),
         "repeat_days": settings.SEARCHLOG_REPEAT_SEARCH_DAYS,
+        "min_answer_length": settings.SEARCHLOG_MIN_ANSWER_LENGTH,
     }

@@ -53,19 +53,22 @@ from searchlog.models import (
     AccountUsed,
     ActionTaken,
     Addendum,
+    ConsentGivenBy,
     ConsentStatus,
     ContentVisibility,
     EmergencyCategory,
     Escalation,
+    EscalationOutcome,
     Interaction,
     LawfulBasis,
     Platform,
     SearchRecord,
     Status,
+    SubjectRelationship,
     Transition,
     User,
 )
-from searchlog.presenters import record_answers
+from searchlog.presenters import record_answers, signed_off_by
 
 SEARCHES_CSV = "searches.csv"
 SEARCHES_XLSX = "searches.xlsx"
@@ -106,9 +109,18 @@ COLUMNS = [
     ("What was done with it", "actions_taken_json"),
     ("Other action", "actions_taken_details"),
     ("What was kept, and where", "information_retained"),
+    ("Whose information", "subject_relationship"),
+    ("Profiles or pages viewed", "profile_urls_json"),
+    ("Consent given by", "consent_given_by"),
+    ("Why a less intrusive way would not do", "alternatives_considered"),
+    ("Confidential information likely", "confidential_information"),
+    ("Signed off by", "reviewed_by__username"),
+    ("Signed off by information governance", "ig_reviewed_by__username"),
+    ("Outcome", "outcome"),
 ]
 HEADER = [label for label, _ in COLUMNS]
 _FLAG_FIELDS = tuple(f"flag_{name}" for name in FLAG_LABELS)
+_FLAGS_START = sum(1 for _, field in COLUMNS if field) + 2  # after the columns' fields and the two name parts
 _FLAG_NAMES = tuple(FLAG_LABELS.values())
 VALUE_FIELDS = (
     *(field for _, field in COLUMNS if field), "practitioner__first_name", "practitioner__last_name", *_FLAG_FIELDS,
@@ -123,6 +135,10 @@ _INTERACTION = dict(Interaction.choices)
 _BASIS = dict(LawfulBasis.choices)
 _ACTION = dict(ActionTaken.choices)
 _YES_NO = {True: "Yes", False: "No"}
+_YES_NO_BLANK = {True: "Yes", False: "No", None: ""}
+_RELATIONSHIP = dict(SubjectRelationship.choices)
+_GIVEN_BY = dict(ConsentGivenBy.choices)
+_OUTCOME = dict(EscalationOutcome.choices)
 _DATETIME_COLUMNS = tuple(HEADER.index(label) for label in ("Searched at", "Recorded at", "Submitted at",
                                                             "Signed off at"))
 # Columns whose text comes from people (or an unknown code); the others are our own labels, Yes/No and dates,
@@ -131,7 +147,8 @@ _FREE_TEXT_COLUMNS = tuple(
     index for index, label in enumerate(HEADER)
     if label not in {"Status", "Justified", "Flags", "Searched at", "Recorded at", "Submitted at", "Signed off at",
                      "Content seen", "Consent", "Emergency", "Kind of emergency", "Account and device", "Interaction",
-                     "Lawful basis"}
+                     "Lawful basis", "Whose information", "Consent given by", "Confidential information likely",
+                     "Outcome"}
 )
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV/formula injection, OWASP).
@@ -227,6 +244,7 @@ def export_values(records: QuerySet[SearchRecord]) -> QuerySet[SearchRecord]:
     """The export's columns as plain tuples (the list fields as their JSON text, mapped to labels through a cache)."""
     return records.annotate(
         platforms_json=Cast("platforms", TextField()), actions_taken_json=Cast("actions_taken", TextField()),
+        profile_urls_json=Cast("profile_urls", TextField()),
     ).values_list(*VALUE_FIELDS)
 
 
@@ -255,15 +273,19 @@ def _cells(values: tuple[Any, ...]) -> list[Any]:
     (reference, status, justified, username, team, subject, initials, searched, created, submitted, signed_off,
      platforms, platforms_other, terms, visibility, purpose, consent, consent_details, emergency, category,
      justification, collateral, account, interaction, basis, special, findings, actions, actions_details, retained,
-     first_name, last_name) = values[:32]
+     relationship, profile_urls, given_by, alternatives, confidential, reviewed_by, ig_reviewed_by, outcome,
+     first_name, last_name) = values[:_FLAGS_START]
     return [
-        reference, _STATUS.get(status, status), _YES_NO[justified], _flag_labels(values[32:]),
+        reference, _STATUS.get(status, status), _YES_NO[justified], _flag_labels(values[_FLAGS_START:]),
         username, f"{first_name} {last_name}".strip() or username, team, subject, initials,
         searched, created, submitted, signed_off, _platform_labels(platforms), platforms_other, terms,
         _VISIBILITY.get(visibility, visibility), purpose, _CONSENT.get(consent, consent), consent_details,
         _YES_NO[emergency], _EMERGENCY.get(category, category), justification, collateral,
         _ACCOUNT.get(account, account), _INTERACTION.get(interaction, interaction), _BASIS.get(basis, basis),
         special, findings, _action_labels(actions), actions_details, retained,
+        _RELATIONSHIP.get(relationship, relationship), "; ".join(json.loads(profile_urls or "[]")),
+        _GIVEN_BY.get(given_by, given_by), alternatives, _YES_NO_BLANK[confidential], reviewed_by or "",
+        ig_reviewed_by or "", _OUTCOME.get(outcome, outcome),
     ]
 
 
@@ -378,7 +400,7 @@ def supervision_records(user: User, person: User, date_from: date, date_to: date
         with_flags(selectors.records_visible_to(user))
         .filter(practitioner=person, searched_at__gte=day_start(date_from),
                 searched_at__lt=day_start(date_to + timedelta(days=1)))
-        .select_related("practitioner", "team")
+        .select_related("practitioner", "team", "reviewed_by", "ig_reviewed_by")
         .prefetch_related(
             Prefetch("transitions", queryset=Transition.objects.select_related("actor")),
             Prefetch("addenda", queryset=Addendum.objects.select_related("author")),
@@ -459,6 +481,7 @@ def pack_counts(records: list[SearchRecord]) -> dict[str, Any]:
         "Unjustified": sum(1 for r in records if not r.is_justified),
         "No consent": sum(1 for r in records if r.flag_no_consent),
         "Signed off": sum(1 for r in records if r.status == Status.SIGNED_OFF),
+        "Closed after escalation": sum(1 for r in records if r.status == Status.CLOSED),
         "flags": {label: n for label, n in flags.items() if n},
     }
 
@@ -520,8 +543,12 @@ def _record_story(record: SearchRecord, st: dict[str, ParagraphStyle]) -> list[F
             f"{'justified' if record.is_justified else '<b>unjustified</b>'}. Team {xml_text(record.team.name)}. "
             f"Recorded {xml_text(when(record.created_at))}", st["body"]),
         Paragraph(f"<b>Flags:</b> {xml_text(', '.join(flags)) if flags else 'none'}", st["body"]),
-        Paragraph("Answers", st["h2"]),
     ]
+    if record.reviewed_by_id:
+        story.append(Paragraph(f"<b>Signed off by:</b> {xml_text(signed_off_by(record))}", st["body"]))
+    if record.outcome:
+        story.append(Paragraph(f"<b>Outcome:</b> {xml_text(record.get_outcome_display())}", st["body"]))
+    story.append(Paragraph("Answers", st["h2"]))
     for label, _, value in record_answers(record):
         story += [Paragraph(xml_text(label), st["label"]), Paragraph(xml_text(value or "Not answered"),
                                                                      st["answer"])]

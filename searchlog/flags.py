@@ -6,6 +6,7 @@ filtered by flag); `flags_for` reads those annotations off a record.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -14,15 +15,25 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from searchlog import clock
-from searchlog.models import CONSENT_OBTAINED, AccountUsed, ContentVisibility, Interaction, SearchRecord, Status
+from searchlog.models import (
+    CONSENT_OBTAINED,
+    AccountUsed,
+    ConsentStatus,
+    ContentVisibility,
+    Interaction,
+    SearchRecord,
+    Status,
+)
 from searchlog.working_days import deadline_after
 
 FLAG_LABELS = {
     "emergency": "Emergency",
     "no_consent": "No consent",
+    "consent_refused": "Consent refused",
     "personal_account": "Personal account or device",
     "interaction": "Interaction",
     "restricted_content": "Restricted content",
+    "confidential_information": "Confidential information",
     "late_record": "Late record",
     "repeat_searching": "Repeat searching",
     "reviewer_involved": "Reviewer involved",
@@ -44,9 +55,11 @@ def _conditions(now: datetime) -> dict[str, Q]:
     return {
         "emergency": Q(is_emergency=True),
         "no_consent": ~Q(consent_status="") & ~Q(consent_status__in=CONSENT_OBTAINED),
+        "consent_refused": Q(consent_status=ConsentStatus.REFUSED),
         "personal_account": Q(account_used__in=[AccountUsed.PERSONAL_ACCOUNT, AccountUsed.PERSONAL_DEVICE]),
         "interaction": Q(interaction=Interaction.INTERACTED),
         "restricted_content": Q(content_visibility__in=[ContentVisibility.RESTRICTED, ContentVisibility.BOTH]),
+        "confidential_information": Q(confidential_information=True),
         "late_record": Q(
             created_at__gt=F("searched_at") + timedelta(hours=settings.SEARCHLOG_LATE_RECORD_HOURS)
         ),
@@ -91,3 +104,18 @@ def with_flag(records: QuerySet[SearchRecord], flag: str) -> QuerySet[SearchReco
 def flags_for(record: SearchRecord) -> list[str]:
     """The record's flags, in the order of FLAG_LABELS (the record must come from with_flags)."""
     return [name for name in FLAG_LABELS if getattr(record, f"flag_{name}")]
+
+
+def ig_reasons(flags: Iterable[str]) -> list[str]:
+    """Which of these flags make a record need information governance's sign-off (SEARCHLOG_IG_REVIEW_FLAGS)."""
+    wanted = set(settings.SEARCHLOG_IG_REVIEW_FLAGS)
+    unknown = wanted - set(FLAG_LABELS)
+    if unknown:
+        raise ValueError(f"SEARCHLOG_IG_REVIEW_FLAGS names unknown flags: {', '.join(sorted(unknown))}")
+    present = set(flags)
+    return [name for name in FLAG_LABELS if name in wanted and name in present]
+
+
+def flags_of(record: SearchRecord) -> list[str]:
+    """The flags one record carries now, read from the database (one query)."""
+    return flags_for(with_flags(SearchRecord.objects.filter(pk=record.pk)).get())

@@ -12,6 +12,7 @@ from searchlog.flags import FLAG_LABELS
 from searchlog.models import (
     AccountUsed,
     ActionTaken,
+    ConsentGivenBy,
     ConsentStatus,
     ContentVisibility,
     EmergencyCategory,
@@ -20,6 +21,7 @@ from searchlog.models import (
     LawfulBasis,
     Platform,
     SearchRecord,
+    SubjectRelationship,
 )
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -80,11 +82,38 @@ class DomainErrorsMixin:
                 self.add_error(target, message)  # type: ignore[attr-defined]
 
 
+def _yes_no(label: str, help_text: str = "") -> forms.TypedChoiceField:
+    """A yes/no question that may be left unanswered in a draft (None)."""
+    return forms.TypedChoiceField(
+        label=label, help_text=help_text, choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect,
+        required=False, coerce=lambda value: value == "yes", empty_value=None,
+    )
+
+
+class ProfileUrlsField(forms.CharField):
+    """Addresses typed one per line, kept as a list (the workflow checks each one)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, widget=forms.Textarea(attrs={"rows": 3}), **kwargs)
+
+    def prepare_value(self, value: Any) -> Any:
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value: Any) -> list[str]:  # type: ignore[override]
+        text = super().to_python(value)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 class RecordForm(DomainErrorsMixin, forms.Form):
     """The full record. A draft may be saved incomplete; justification is checked on submit."""
 
     subject_reference = _subject_field()
     subject_initials = _text("Initials of the person supported (optional)", "Up to 6 letters.", max_length=6)
+    subject_relationship = _radios(
+        "Whose information did you search for?", SubjectRelationship.choices,
+        "The person supported, or someone connected to them. Searches about family members and associates are "
+        "recorded too.",
+    )
     searched_at = _when_field()
     platforms = _platforms_field()
     platforms_other = _text("Which other website or app?", max_length=200)
@@ -92,27 +121,48 @@ class RecordForm(DomainErrorsMixin, forms.Form):
         "What did you search for, or which pages or profiles did you view?",
         "For example the words you searched for and the profiles you looked at.",
     )
+    profile_urls = ProfileUrlsField(
+        label="Addresses of the profiles or pages you viewed (optional)",
+        help_text="One per line, starting with https://",
+    )
     content_visibility = _radios(
         "Was the content you saw public?", ContentVisibility.choices,
         "Content seen because of friends-only settings, group membership or a connection is not public.",
     )
     purpose = _text("Why did you need the information?", "The specific purpose in the person's care or safety.")
     consent_status = _radios("Did the person consent to the search?", ConsentStatus.choices)
-    consent_details = _text("How and when was consent given, refused or not sought?")
+    consent_given_by = _radios("Who gave consent?", ConsentGivenBy.choices)
+    consent_details = _text(
+        "How and when was consent given, refused or not sought?",
+        "For example: agreed on the phone on 3 March, knowing we would look at their public Facebook posts.",
+    )
     is_emergency = forms.BooleanField(label="This search was an emergency", required=False)
-    emergency_category = _radios("What kind of emergency was it?", EmergencyCategory.choices)
+    emergency_category = _radios(
+        "What kind of emergency was it?", EmergencyCategory.choices,
+        "If the person refused consent, only a risk to life or a safeguarding emergency justifies searching "
+        "anyway.",
+    )
     justification = _text(
-        "Why was the search necessary and proportionate without consent?",
-        "Say why it was needed now and why a less intrusive way, such as asking the person or other "
-        "professionals, would not do.",
+        "Why was the search necessary without consent?",
+        "The specific need in the person's care or safety, and why it could not wait. At least a sentence.",
+    )
+    alternatives_considered = _text(
+        "Why would a less intrusive way not do?",
+        "For example asking the person, a home visit, or asking another agency or professional. At least a "
+        "sentence.",
     )
     collateral_intrusion = _text(
         "Did you see information about other people?",
         "For example friends, family or people commenting. Say how you kept this to a minimum. Do not record "
-        "their details.",
+        "their details. If there was no consent, at least a sentence.",
     )
     account_used = _radios("Which account and device did you use?", AccountUsed.choices)
     interaction = _radios("Did you only view information, or did you interact?", Interaction.choices)
+    confidential_information = _yes_no(
+        "Were you likely to see confidential information?",
+        "For example legal advice, medical or religious information, journalists' material, or other "
+        "confidential personal information. If yes, information governance will look at the record too.",
+    )
     lawful_basis = _radios("What is the lawful basis for the search?", LawfulBasis.choices,
                            "Usually public task or legal obligation; vital interests in a life-or-death emergency.")
     special_category_condition = _text(
@@ -121,7 +171,10 @@ class RecordForm(DomainErrorsMixin, forms.Form):
         "children and of individuals at risk.",
         max_length=200,
     )
-    findings = _text("What did you find that matters?", "Say whether you checked that it is accurate.")
+    findings = _text(
+        "What did you find that matters?",
+        "Say whether you checked that it is accurate. If you found nothing relevant, say so.",
+    )
     actions_taken = forms.MultipleChoiceField(
         label="What did you do with what you found?", help_text="Select all that apply.",
         choices=ActionTaken.choices, widget=forms.CheckboxSelectMultiple, required=False,
@@ -139,6 +192,8 @@ class RecordForm(DomainErrorsMixin, forms.Form):
     def initial_from(cls, record: SearchRecord) -> dict[str, Any]:
         initial = {name: getattr(record, name) for name in cls.base_fields}
         initial["searched_at"] = timezone.localtime(record.searched_at).replace(second=0, microsecond=0)
+        if record.confidential_information is not None:
+            initial["confidential_information"] = "yes" if record.confidential_information else "no"
         return initial
 
 
@@ -170,7 +225,8 @@ class StatusFilterForm(forms.Form):
 class SignOffForm(DomainErrorsMixin, forms.Form):
     reviewer_involved = forms.TypedChoiceField(
         label="Are you directly involved in this person's case?",
-        help_text="Reviews are normally independent. If you are involved, your sign-off will be flagged.",
+        help_text="Reviews are normally independent. If you are involved, your sign-off will be flagged and "
+        "information governance will sign the record off too.",
         choices=[("no", "No"), ("yes", "Yes")], coerce=lambda value: value == "yes", widget=forms.RadioSelect,
         error_messages={"required": "Select whether you are directly involved in this person's case"},
     )
@@ -218,3 +274,34 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args: Any, practitioners: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["practitioner"].choices = [("", "Anyone"), *practitioners]
+
+
+def _moment(label: str, help_text: str = "", required: bool = False) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label, help_text=help_text, required=required, widget=WhenInput(),
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        error_messages={"required": "Enter when the breach was found", "invalid": "Enter a real date and time"},
+    )
+
+
+class BreachForm(DomainErrorsMixin, forms.Form):
+    """What information governance records about a breach; the rules live in breaches.breach_update."""
+
+    found_at = _moment("When was the breach found?", "The ICO's 72 hours run from this moment.", required=True)
+    person_told = _yes_no("Was the person told?", "Tell them without undue delay when the breach is likely to "
+                                                  "put their rights and freedoms at high risk.")
+    person_told_at = _moment("When were they told? (optional)")
+    dpo_reported_at = _moment("When was it reported to the data protection officer? (optional)")
+    ico_reported_at = _moment("When was it reported to the ICO? (optional)",
+                              "Leave blank until it is reported. Reminders stop once it is.")
+    notes = _text("Notes (optional)", "For example the decision on whether to report it, and why.")
+
+    @classmethod
+    def initial_from(cls, breach: Any) -> dict[str, Any]:
+        initial = {name: getattr(breach, name) for name in cls.base_fields}
+        for name in ("found_at", "person_told_at", "dpo_reported_at", "ico_reported_at"):
+            if initial[name]:
+                initial[name] = timezone.localtime(initial[name]).replace(second=0, microsecond=0)
+        if breach.person_told is not None:
+            initial["person_told"] = "yes" if breach.person_told else "no"
+        return initial

@@ -65,8 +65,10 @@ class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     SUBMITTED = "submitted", "Submitted"
     RETURNED = "returned", "Returned"
+    IG_REVIEW = "ig_review", "Awaiting information governance"
     SIGNED_OFF = "signed_off", "Signed off"
     ESCALATED = "escalated", "Escalated"
+    CLOSED = "closed", "Closed"
 
 
 class Platform(models.TextChoices):
@@ -100,6 +102,20 @@ class ConsentStatus(models.TextChoices):
 
 
 CONSENT_OBTAINED = (ConsentStatus.OBTAINED_WRITTEN, ConsentStatus.OBTAINED_VERBAL)
+
+
+class SubjectRelationship(models.TextChoices):
+    PERSON_SUPPORTED = "person_supported", "The person supported"
+    FAMILY_MEMBER = "family_member", "A member of their family"
+    ASSOCIATE = "associate", "An associate (for example a friend, partner or someone they live with)"
+    OTHER = "other", "Someone else"
+
+
+class ConsentGivenBy(models.TextChoices):
+    PERSON = "person", "The person themselves"
+    PARENT = "parent_with_parental_responsibility", "A parent with parental responsibility"
+    ATTORNEY_OR_DEPUTY = "attorney_or_deputy", "An attorney or deputy (for example lasting power of attorney)"
+    OTHER = "other", "Someone else with the authority to consent"
 
 
 class EmergencyCategory(models.TextChoices):
@@ -136,6 +152,12 @@ class ActionTaken(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class EscalationOutcome(models.TextChoices):
+    NO_CONCERN = "no_concern", "No concern"
+    ADVICE_GIVEN = "advice_given", "Advice given"
+    BREACH_REFERRED = "breach_referred", "Possible breach referred to the data protection officer"
+
+
 def _choice_or_blank(field: str, choices: type[models.TextChoices]) -> Q:
     return Q(**{f"{field}__in": [*choices.values, ""]})
 
@@ -161,9 +183,23 @@ class SearchRecord(models.Model):
     reviewer_involved = models.BooleanField(
         default=False, help_text="The manager who signed it off said they are directly involved in the case."
     )
+    outcome = models.CharField(
+        max_length=20, choices=EscalationOutcome.choices, blank=True,
+        help_text="How its escalation was closed (only on a closed record).",
+    )
+
+    reviewed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Who signed it off (the manager, or information governance for a sole manager's own record).",
+    )
+    ig_reviewed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Who signed it off for information governance, when it needed them.",
+    )
 
     subject_reference = models.CharField(max_length=60)
     subject_initials = models.CharField(max_length=6, blank=True)
+    subject_relationship = models.CharField(max_length=20, choices=SubjectRelationship.choices, blank=True)
     searched_at = models.DateTimeField()
     platforms = models.JSONField(default=list, blank=True)
     platforms_other = models.CharField(max_length=200, blank=True)
@@ -171,10 +207,18 @@ class SearchRecord(models.Model):
     content_visibility = models.CharField(max_length=20, choices=ContentVisibility.choices, blank=True)
     purpose = models.TextField(blank=True)
     consent_status = models.CharField(max_length=30, choices=ConsentStatus.choices, blank=True)
+    consent_given_by = models.CharField(max_length=40, choices=ConsentGivenBy.choices, blank=True)
     consent_details = models.TextField(blank=True)
     is_emergency = models.BooleanField(default=False)
     emergency_category = models.CharField(max_length=30, choices=EmergencyCategory.choices, blank=True)
     justification = models.TextField(blank=True)
+    alternatives_considered = models.TextField(blank=True, help_text="Why no less intrusive way would do.")
+    confidential_information = models.BooleanField(
+        null=True, blank=True,
+        help_text="Legal, medical, religious, journalistic or other confidential material was likely to be seen "
+        "(blank: not answered).",
+    )
+    profile_urls = models.JSONField(default=list, blank=True, help_text="Addresses of the profiles or pages viewed.")
     collateral_intrusion = models.TextField(blank=True)
     account_used = models.CharField(max_length=30, choices=AccountUsed.choices, blank=True)
     interaction = models.CharField(max_length=20, choices=Interaction.choices, blank=True)
@@ -212,7 +256,9 @@ class SearchRecord(models.Model):
                 models.CheckConstraint(condition=_choice_or_blank(field, choices), name=f"record_{field}_valid")
                 for field, choices in [
                     ("content_visibility", ContentVisibility),
+                    ("subject_relationship", SubjectRelationship),
                     ("consent_status", ConsentStatus),
+                    ("consent_given_by", ConsentGivenBy),
                     ("emergency_category", EmergencyCategory),
                     ("account_used", AccountUsed),
                     ("interaction", Interaction),
@@ -228,7 +274,12 @@ class SearchRecord(models.Model):
                 name="record_signed_off_has_time",
             ),
             models.CheckConstraint(
-                condition=Q(is_justified=True) | ~Q(status__in=[Status.SUBMITTED, Status.SIGNED_OFF]),
+                condition=(Q(status=Status.CLOSED) & Q(outcome__in=EscalationOutcome.values))
+                | (~Q(status=Status.CLOSED) & Q(outcome="")),
+                name="record_closed_has_outcome",
+            ),
+            models.CheckConstraint(
+                condition=Q(is_justified=True) | ~Q(status__in=[Status.SUBMITTED, Status.IG_REVIEW, Status.SIGNED_OFF]),
                 name="record_submitted_is_justified",
             ),
         ]
@@ -297,12 +348,6 @@ class Addendum(models.Model):
         return f"Addendum to {self.record_id} at {self.at:%Y-%m-%d %H:%M}"
 
 
-class EscalationOutcome(models.TextChoices):
-    NO_CONCERN = "no_concern", "No concern"
-    ADVICE_GIVEN = "advice_given", "Advice given"
-    BREACH_REFERRED = "breach_referred", "Possible breach referred to the data protection officer"
-
-
 class Escalation(models.Model):
     """A manager's concern about a record, for information governance to close with an outcome."""
 
@@ -368,4 +413,5 @@ class Transition(models.Model):
     def __str__(self) -> str:
         return f"{self.record_id} {self.action} at {self.at:%Y-%m-%d %H:%M}"
 from searchlog.models_audit import AuditEvent, AuditSeal  # noqa: E402,F401
+from searchlog.models_breaches import Breach  # noqa: E402,F401
 from searchlog.models_notifications import EmailStatus, Notification, NotificationKind, PrivacyCheck  # noqa: E402,F401

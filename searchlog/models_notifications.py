@@ -16,6 +16,11 @@ class NotificationKind(models.TextChoices):
     PRIVACY_CHECK = "privacy_check", "Review your own social media privacy settings"
     RECORD_SUBMITTED = "record_submitted", "A record is waiting for your review"
     RECORD_RETURNED = "record_returned", "A record was returned to you"
+    IG_REVIEW = "ig_review", "A record needs sign-off by information governance"
+    RECORD_ESCALATED = "record_escalated", "A record was escalated to information governance"
+    ESCALATION_CLOSED = "escalation_closed", "An escalation of your record was closed"
+    ICO_DEADLINE_NEAR = "ico_deadline_near", "A breach must be reported to the ICO soon"
+    ICO_DEADLINE_PASSED = "ico_deadline_passed", "A breach is past its ICO reporting deadline"
 
 
 class EmailStatus(models.TextChoices):

@@ -21,10 +21,11 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from searchlog import clock
+from searchlog import clock, selectors
 from searchlog.audit import audit_append
 from searchlog.flags import overdue_before
-from searchlog.models import Notification, NotificationKind, PrivacyCheck, Role, SearchRecord, Status, Team, User
+from searchlog.models import Breach, Notification, NotificationKind, PrivacyCheck, Role, SearchRecord, Status, User
+from searchlog.models_breaches import ICO_HOURS
 
 logger = logging.getLogger(__name__)
 
@@ -51,13 +52,6 @@ def _slot(start: datetime, now: datetime, first: timedelta, every: timedelta) ->
     return start + first + k * every
 
 
-def _managers_by_team() -> dict[int, list[int]]:
-    managers: dict[int, list[int]] = defaultdict(list)
-    for team_id, user_id in Team.managers.through.objects.values_list("team_id", "user_id"):
-        managers[team_id].append(user_id)
-    return managers
-
-
 def _current_notice(kind: str, recipient: str | None, now: datetime, every: timedelta) -> Exists:
     """Whether this record's notice for the slot in force now was already written (slots are `every` apart)."""
     notices = Notification.objects.filter(kind=kind, record_id=OuterRef("pk"), due_at__gt=now - every)
@@ -66,7 +60,7 @@ def _current_notice(kind: str, recipient: str | None, now: datetime, every: time
     return Exists(notices)
 
 
-def _unjustified(now: datetime, managers: dict[int, list[int]]) -> list[Notification]:
+def _unjustified(now: datetime) -> list[Notification]:
     first, every = _hours("SEARCHLOG_UNJUSTIFIED_AFTER_HOURS"), _hours("SEARCHLOG_REMINDER_INTERVAL_HOURS")
     to_managers = _hours("SEARCHLOG_UNJUSTIFIED_TO_MANAGERS_AFTER_HOURS")
     unjustified = SearchRecord.objects.filter(
@@ -79,17 +73,16 @@ def _unjustified(now: datetime, managers: dict[int, list[int]]) -> list[Notifica
                      due_at=_slot(created_at, now, first, every), created_at=now)
         for record_id, practitioner_id, created_at in due.values_list("id", "practitioner_id", "created_at")
     ]
-    for_managers = unjustified.filter(created_at__lte=now - to_managers).filter(
+    # Past the second threshold, whoever reviews the record hears of it too (selectors.reviewers_of).
+    for_reviewers = unjustified.filter(created_at__lte=now - to_managers).filter(
         ~_current_notice(NotificationKind.UNJUSTIFIED_MANAGER, None, now, every)
     )
-    for record_id, practitioner_id, team_id, created_at in for_managers.values_list(
-        "id", "practitioner_id", "team_id", "created_at"
-    ):
-        notices += [
-            Notification(recipient_id=manager_id, kind=NotificationKind.UNJUSTIFIED_MANAGER, record_id=record_id,
-                         due_at=_slot(created_at, now, first, every), created_at=now)
-            for manager_id in managers.get(team_id, []) if manager_id != practitioner_id
-        ]
+    created = dict(for_reviewers.values_list("id", "created_at"))
+    notices += [
+        Notification(recipient_id=reviewer_id, kind=NotificationKind.UNJUSTIFIED_MANAGER, record_id=record_id,
+                     due_at=_slot(created[record_id], now, first, every), created_at=now)
+        for record_id, reviewer_id in selectors.reviewer_pairs(for_reviewers) if record_id in created
+    ]
     return notices
 
 
@@ -106,22 +99,21 @@ def _returned(now: datetime) -> list[Notification]:
     ]
 
 
-def _review_digests(now: datetime, managers: dict[int, list[int]]) -> list[Notification]:
-    """One digest a day to each manager listing their team's records waiting past the deadline."""
+def _review_digests(now: datetime) -> list[Notification]:
+    """One digest a day to each reviewer (selectors.reviewers_of) listing records waiting past the deadline."""
     waiting = SearchRecord.objects.filter(status=Status.SUBMITTED, submitted_at__lt=overdue_before(now))
-    listed: dict[int, list[str]] = defaultdict(list)
-    for reference, team_id, practitioner_id in waiting.order_by("submitted_at").values_list(
-        "reference", "team_id", "practitioner_id"
-    ):
-        for manager_id in managers.get(team_id, []):
-            # Separation of duties: a manager's own record waits for someone else.
-            if manager_id != practitioner_id:
-                listed[manager_id].append(reference)
+    references = dict(waiting.order_by("submitted_at", "id").values_list("pk", "reference"))
+    order = {pk: n for n, pk in enumerate(references)}
+    listed: dict[int, list[int]] = defaultdict(list)
+    for record_id, reviewer_id in selectors.reviewer_pairs(waiting):
+        if record_id in order:
+            listed[reviewer_id].append(record_id)
     today = timezone.make_aware(datetime.combine(timezone.localtime(now).date(), time.min))
     return [
-        Notification(recipient_id=manager_id, kind=NotificationKind.REVIEW_DIGEST, due_at=today,
-                     detail={"references": references}, created_at=now)
-        for manager_id, references in listed.items()
+        Notification(recipient_id=reviewer_id, kind=NotificationKind.REVIEW_DIGEST, due_at=today,
+                     detail={"references": [references[pk] for pk in sorted(ids, key=order.__getitem__)]},
+                     created_at=now)
+        for reviewer_id, ids in listed.items()
     ]
 
 
@@ -138,14 +130,37 @@ def _privacy_checks(now: datetime) -> list[Notification]:
     ]
 
 
+def _ico_deadlines(now: datetime) -> list[Notification]:
+    """To information governance: a breach not yet reported to the ICO, near its 72-hour deadline and past it."""
+    warning = _hours("SEARCHLOG_ICO_WARNING_HOURS")
+    limit = timedelta(hours=ICO_HOURS)
+    auditors = list(User.objects.filter(role=Role.AUDITOR, is_active=True).values_list("pk", flat=True))
+    notices = []
+    # (kind, how long before the deadline it is due)
+    for kind, ahead in ((NotificationKind.ICO_DEADLINE_NEAR, warning), (NotificationKind.ICO_DEADLINE_PASSED,
+                                                                         timedelta(0))):
+        # One notice of each kind per breach (by its record): a sweep reads only breaches not yet told.
+        due = Breach.objects.filter(ico_reported_at__isnull=True, found_at__lte=now - limit + ahead)
+        if ahead:
+            due = due.filter(found_at__gt=now - limit)  # past the deadline, "soon" no longer applies
+        due = due.exclude(
+            Exists(Notification.objects.filter(kind=kind, record_id=OuterRef("record_id")))
+        ).values_list("record_id", "found_at")
+        notices += [
+            Notification(recipient_id=auditor, kind=kind, record_id=record_id, due_at=found_at + limit - ahead,
+                         detail={"ico_deadline": (found_at + limit).isoformat()}, created_at=now)
+            for record_id, found_at in due for auditor in auditors
+        ]
+    return notices
+
+
 def reminder_sweep(now: datetime | None = None) -> SweepResult:
     """Decide every notice due now with set-based queries and write each once (emailing is separate)."""
     now = now or clock.now()
     result = SweepResult()
     with transaction.atomic():
-        managers = _managers_by_team()
         for notices in (
-            _unjustified(now, managers), _returned(now), _review_digests(now, managers), _privacy_checks(now),
+            _unjustified(now), _returned(now), _review_digests(now), _privacy_checks(now), _ico_deadlines(now),
         ):
             Notification.objects.bulk_create(notices, ignore_conflicts=True, batch_size=5000)
         # Rows this sweep wrote carry its own `now`; ones another sweep wrote first were skipped.
@@ -197,6 +212,11 @@ def notice_title(notice: Notification) -> str:
         NotificationKind.PRIVACY_CHECK: "Time to review your own social media privacy settings",
         NotificationKind.RECORD_SUBMITTED: f"Record {reference} is waiting for your review",
         NotificationKind.RECORD_RETURNED: f"Record {reference} was returned to you",
+        NotificationKind.IG_REVIEW: f"Record {reference} is waiting for sign-off by information governance",
+        NotificationKind.RECORD_ESCALATED: f"Record {reference} was escalated to information governance",
+        NotificationKind.ESCALATION_CLOSED: f"The escalation of record {reference} was closed",
+        NotificationKind.ICO_DEADLINE_NEAR: f"Breach from record {reference}: report it to the ICO soon",
+        NotificationKind.ICO_DEADLINE_PASSED: f"Breach from record {reference}: the ICO deadline has passed",
     }
     return titles[notice.kind]
 
@@ -206,6 +226,10 @@ def notice_link(notice: Notification) -> str:
         return reverse("privacy-check")
     if notice.kind == NotificationKind.REVIEW_DIGEST:
         return reverse("review-queue")
+    if notice.kind in (NotificationKind.ICO_DEADLINE_NEAR, NotificationKind.ICO_DEADLINE_PASSED):
+        breach = notice.record.breaches.first()
+        if breach is not None:
+            return reverse("breach-detail", kwargs={"pk": breach.pk})
     return reverse("record-detail", kwargs={"reference": notice.record.reference})
 
 

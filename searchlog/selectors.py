@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from searchlog import clock
 from searchlog.errors import RecordNotFound
-from searchlog.models import Escalation, Role, SearchRecord, Status, Team, User
+from searchlog.models import Breach, Escalation, Role, SearchRecord, Status, Team, User
 
 
 def _with_people(records: QuerySet[SearchRecord]) -> QuerySet[SearchRecord]:
-    return records.select_related("practitioner", "team")
+    return records.select_related("practitioner", "team", "reviewed_by", "ig_reviewed_by")
 
 
 def records_of(user: User) -> QuerySet[SearchRecord]:
@@ -74,13 +74,58 @@ def teams_visible_to(user: User) -> QuerySet[Team]:
     return Team.objects.filter(condition)
 
 
+# Who reviews a record. One rule, stated once here and read by the workflow, reminders, digests and queues:
+# the managers of the record's team other than its practitioner (separation of duties); when there is none
+# (a sole manager's own record), information governance (the auditors). A record awaiting information
+# governance (ig_review) is theirs whoever its team reviewer was.
+# `reviewer_pairs` is the rule over a set of records; `reviewers_of` is the same rule for one record, and
+# `review_scope` is its mirror image (the records one person reviews), tested to agree with it.
+
+def _team_has_other_reviewer() -> Exists:
+    """Whether the record's team has an active manager other than the record's practitioner."""
+    return Exists(
+        Team.managers.through.objects.filter(
+            team_id=OuterRef("team_id"), user__is_active=True, user__role=Role.MANAGER,
+        ).exclude(user_id=OuterRef("practitioner_id"))
+    )
+
+
+def _auditors() -> QuerySet[User]:
+    return User.objects.filter(role=Role.AUDITOR, is_active=True)
+
+
+def reviewer_pairs(records: QuerySet[SearchRecord]) -> list[tuple[int, int]]:
+    """(record id, reviewer id) for every reviewer of every record given, in a few queries whatever their number."""
+    records = records.order_by()
+    managers = (
+        Team.managers.through.objects.filter(user__is_active=True, user__role=Role.MANAGER)
+        .annotate(record_id=F("team__search_records__id"), author_id=F("team__search_records__practitioner_id"))
+        .filter(record_id__in=records.exclude(status=Status.IG_REVIEW).values("pk"))
+        .exclude(user_id=F("author_id"))
+        .values_list("record_id", "user_id")
+    )
+    pairs = list(managers)
+    to_governance = records.filter(Q(status=Status.IG_REVIEW) | ~_team_has_other_reviewer()).values_list(
+        "pk", flat=True)
+    auditor_ids = list(_auditors().values_list("pk", flat=True))
+    pairs += [(record_id, auditor_id) for record_id in to_governance for auditor_id in auditor_ids]
+    return pairs
+
+
+def reviewers_of(record: SearchRecord) -> QuerySet[User]:
+    """Who reviews this record now: its team's other managers, else (or once in ig_review) information governance."""
+    ids = [user_id for _, user_id in reviewer_pairs(SearchRecord.objects.filter(pk=record.pk))]
+    return User.objects.filter(pk__in=ids).order_by("pk")
+
+
 def review_scope(user: User) -> Q:
-    """Which records the user may review: a manager their teams' (never their own); an auditor managers' own."""
+    """The records the user reviews for their team (the mirror of reviewers_of before information governance)."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
     if user.is_manager:
         return Q(team__in=user.managed_teams.all()) & ~Q(practitioner=user)
     if user.is_auditor:
-        # A manager's own record is reviewed by another manager of the team or by information governance.
-        return Q(practitioner__role=Role.MANAGER)
+        return ~_team_has_other_reviewer()
     return Q(pk__in=[])
 
 
@@ -94,10 +139,11 @@ def may_add_addenda(user: User, record: SearchRecord) -> bool:
 
 
 def review_queue_for(user: User) -> QuerySet[SearchRecord]:
-    """What the user may sign off now, oldest submission first."""
-    return _with_people(
-        SearchRecord.objects.filter(review_scope(user), status=Status.SUBMITTED).order_by("submitted_at", "id")
-    )
+    """What the user may sign off now, oldest submission first: for information governance, ig_review too."""
+    waiting = review_scope(user) & Q(status=Status.SUBMITTED)
+    if user.is_authenticated and user.is_active and user.is_auditor:
+        waiting |= Q(status=Status.IG_REVIEW)
+    return _with_people(SearchRecord.objects.filter(waiting).order_by("submitted_at", "id"))
 
 
 def review_queue_count(user: User) -> int:
@@ -122,6 +168,21 @@ def escalation_for(user: User, pk: int) -> Escalation:
     try:
         return escalations_for(user).get(pk=pk)
     except Escalation.DoesNotExist:
+        raise RecordNotFound(str(pk)) from None
+
+
+def breaches_for(user: User) -> QuerySet[Breach]:
+    """The breach register, for information governance only: the newest found first."""
+    if not (user.is_authenticated and user.is_active and user.is_auditor):
+        return Breach.objects.none()
+    return Breach.objects.select_related("record", "record__practitioner", "record__team", "escalation",
+                                         "opened_by")
+
+
+def breach_for(user: User, pk: int) -> Breach:
+    try:
+        return breaches_for(user).get(pk=pk)
+    except Breach.DoesNotExist:
         raise RecordNotFound(str(pk)) from None
 
 

@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from searchlog.views import breaches, notifications, records, review, system
 from searchlog.views import exports as export_views
-from searchlog.views import notifications, records, review, system
 from searchlog.views.audit import audit_trail
 
 urlpatterns = [
@@ -33,6 +33,8 @@ urlpatterns = [
     path("privacy-check/", notifications.privacy_check, name="privacy-check"),
     path("escalations/", review.escalations, name="escalations"),
     path("escalations/<int:pk>/", review.escalation_detail, name="escalation-detail"),
+    path("breaches/", breaches.breach_list, name="breaches"),
+    path("breaches/<int:pk>/", breaches.breach_detail, name="breach-detail"),
     path("records/<str:reference>/change/", records.record_edit, name="record-edit"),
     path("records/<str:reference>/check/", records.record_check, name="record-check"),
     path("records/<str:reference>/submit/", records.record_submit, name="record-submit"),

@@ -11,17 +11,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import connection, transaction
 from django.db.models import F
 
-from searchlog import clock, reminders, selectors
+from searchlog import breaches, clock, lifecycle, reminders, selectors
 from searchlog.audit import audit_append, audit_diff, value_hash
 from searchlog.errors import NotPermitted, RecordInvalid, TransitionNotAllowed
+from searchlog.flags import flags_of, ig_reasons
 from searchlog.justification import is_justified, missing_answers
 from searchlog.models import (
+    CONSENT_OBTAINED,
     AccountUsed,
     ActionTaken,
     Addendum,
+    ConsentGivenBy,
     ConsentStatus,
     ContentVisibility,
     EmergencyCategory,
@@ -33,8 +38,10 @@ from searchlog.models import (
     Platform,
     RecordRevision,
     ReferenceCounter,
+    Role,
     SearchRecord,
     Status,
+    SubjectRelationship,
     Transition,
     User,
 )
@@ -42,15 +49,17 @@ from searchlog.moments import moment_error
 
 # The answers a practitioner gives; everything else on the record is kept by this module.
 EDITABLE_FIELDS = (
-    "subject_reference", "subject_initials", "searched_at", "platforms", "platforms_other",
-    "search_terms", "content_visibility", "purpose", "consent_status", "consent_details",
-    "is_emergency", "emergency_category", "justification", "collateral_intrusion", "account_used",
-    "interaction", "lawful_basis", "special_category_condition", "findings", "actions_taken",
-    "actions_taken_details", "information_retained",
+    "subject_reference", "subject_initials", "subject_relationship", "searched_at", "platforms", "platforms_other",
+    "search_terms", "profile_urls", "content_visibility", "purpose", "consent_status", "consent_given_by",
+    "consent_details", "is_emergency", "emergency_category", "justification", "alternatives_considered",
+    "collateral_intrusion", "account_used", "interaction", "confidential_information", "lawful_basis",
+    "special_category_condition", "findings", "actions_taken", "actions_taken_details", "information_retained",
 )
 _CHOICE_FIELDS = {
+    "subject_relationship": SubjectRelationship,
     "content_visibility": ContentVisibility,
     "consent_status": ConsentStatus,
+    "consent_given_by": ConsentGivenBy,
     "emergency_category": EmergencyCategory,
     "account_used": AccountUsed,
     "interaction": Interaction,
@@ -73,6 +82,26 @@ _TEXT_FIELDS = {
 }
 _SUBJECT_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.\- ]*$")
 _INITIALS = re.compile(r"^[A-Za-z][A-Za-z .'\-]*$")
+_NULLABLE_FIELDS = ("searched_at", "confidential_information")
+MAX_PROFILE_URLS = 20
+
+
+def _profile_url_errors(urls: object) -> list[str]:
+    """Each profile address must be a whole web address (https:// or http://), 500 characters at most."""
+    if not isinstance(urls, list) or not all(isinstance(url, str) for url in urls):
+        return ["Enter the addresses of the profiles or pages you viewed, one per line"]
+    if len(urls) > MAX_PROFILE_URLS:
+        return [f"Enter {MAX_PROFILE_URLS} addresses or fewer"]
+    validate = URLValidator(schemes=["http", "https"])
+    for number, url in enumerate([url.strip() for url in urls if url.strip()], start=1):
+        try:
+            if len(url) > 500:
+                raise ValidationError("too long")
+            validate(url)
+        except ValidationError:
+            return [f"Address {number} must be a full web address of 500 characters or fewer, starting with https:// "
+                    "(for example https://www.facebook.com/example)"]
+    return []
 
 
 def _clean(record: SearchRecord) -> dict[str, list[str]]:
@@ -102,6 +131,12 @@ def _clean(record: SearchRecord) -> dict[str, list[str]]:
     for field, choices in _CHOICE_FIELDS.items():
         if getattr(record, field) not in ("", *choices.values):
             errors[field] = ["Select one of the options"]
+    if url_errors := _profile_url_errors(record.profile_urls):
+        errors["profile_urls"] = url_errors
+    else:
+        record.profile_urls = [url.strip() for url in record.profile_urls if url.strip()]
+    if record.confidential_information not in (None, True, False):
+        errors["confidential_information"] = ["Select yes or no"]
     for field, choices in _LIST_FIELDS.items():
         values = getattr(record, field)
         if not isinstance(values, list) or any(v not in choices.values for v in values):
@@ -120,6 +155,8 @@ def _clean(record: SearchRecord) -> dict[str, list[str]]:
         record.is_emergency = True
     if not record.is_emergency:
         record.emergency_category = ""
+    if record.consent_status not in CONSENT_OBTAINED:
+        record.consent_given_by = ""
     return errors
 
 
@@ -151,8 +188,8 @@ def _apply(record: SearchRecord, data: Mapping[str, Any]) -> None:
     if unknown:
         raise RecordInvalid({name: ["This field cannot be changed"] for name in sorted(unknown)})
     for field, value in data.items():
-        if value is None and field not in ("searched_at",):
-            value = [] if field in _LIST_FIELDS else ""
+        if value is None and field not in _NULLABLE_FIELDS:
+            value = [] if field in (*_LIST_FIELDS, "profile_urls") else ""
         setattr(record, field, value)
 
 
@@ -175,7 +212,10 @@ def _save(record: SearchRecord) -> None:
     errors = _clean(record)
     if errors:
         raise RecordInvalid(errors)
-    record.is_justified = is_justified(record)
+    if record.is_editable:
+        # A submitted record keeps the verdict it was submitted under (records from an earlier rule stay as
+        # they are); a draft or a returned record is judged by the rule in force.
+        record.is_justified = is_justified(record)
     record.updated_at = clock.now()
     record.save()
 
@@ -251,30 +291,54 @@ def _locked(record: SearchRecord) -> SearchRecord:
     return SearchRecord.objects.select_for_update(of=("self",)).get(pk=record.pk)
 
 
-def _state_error(record: SearchRecord, doing: str) -> TransitionNotAllowed:
-    reviewed = (Status.SIGNED_OFF, Status.RETURNED, Status.ESCALATED)
-    if record.status in reviewed and doing in ("sign off", "return", "escalate"):
-        return TransitionNotAllowed(
-            f"Record {record.reference} has already been reviewed: it is {record.get_status_display().lower()}."
-        )
-    return TransitionNotAllowed(
-        f"Record {record.reference} is {record.get_status_display().lower()}: you cannot {doing} it now."
-    )
+def _may(who: str, actor: User, record: SearchRecord) -> bool:
+    """Whether the actor is the party a move of the life-cycle table names (lifecycle.MOVES)."""
+    if who == lifecycle.PRACTITIONER:
+        return record.practitioner_id == actor.pk
+    if who == lifecycle.REVIEWER:
+        return selectors.can_review(actor, record)
+    return actor.is_active and actor.is_auditor
+
+
+def _move(record: SearchRecord, actor: User, action: str, refused: str) -> lifecycle.Move:
+    """The move the action makes from the record's status, if the actor may make it.
+
+    NotPermitted when the actor has no part in the action on this record at any stage; a 409
+    (TransitionNotAllowed) when they have, but not from the state the record is in now.
+    """
+    move = lifecycle.move_from(action, record.status)
+    if move is not None and _may(move.who, actor, record):
+        return move
+    moves = lifecycle.moves_for(action)
+    # The record's own parties (its practitioner, its team reviewer) hear "not now"; so does information
+    # governance when no move starts here. Anyone else has no part in it.
+    party = any(_may(m.who, actor, record) for m in moves if m.who != lifecycle.GOVERNANCE)
+    governance = move is None and any(_may(m.who, actor, record) for m in moves if m.who == lifecycle.GOVERNANCE)
+    if party or governance:
+        raise lifecycle.not_allowed(record, action)
+    raise NotPermitted(refused)
+
+
+def available_actions(user: User, record: SearchRecord) -> set[str]:
+    """The actions the user may take on the record now (for pages: which buttons to show)."""
+    return {
+        move.action for move in lifecycle.MOVES if record.status in move.from_states and _may(move.who, user, record)
+    }
 
 
 @transaction.atomic
 def record_submit(*, record: SearchRecord, actor: User) -> SearchRecord:
     """Submit (or resubmit) a record for review; refuse it unless it is justified."""
     record = _locked(record)
-    if record.practitioner_id != actor.pk:
-        raise NotPermitted("Only the practitioner who made a record can submit it.")
-    if not record.is_editable:
-        raise _state_error(record, "submit")
+    _move(record, actor, Transition.Action.SUBMIT, "Only the practitioner who made a record can submit it.")
     missing = missing_answers(record)
     if missing:
         raise RecordInvalid({field: [message] for field, message in missing.items()})
     from_status = record.status
     record.status = Status.SUBMITTED
+    record.is_justified = True
+    # A resubmission is reviewed afresh: an earlier sign-off (before information governance returned it) lapses.
+    record.reviewed_by, record.ig_reviewed_by, record.reviewer_involved = None, None, False
     record.submitted_at = clock.now()
     record.revision += 1
     _save(record)
@@ -283,20 +347,18 @@ def record_submit(*, record: SearchRecord, actor: User) -> SearchRecord:
     )
     _transition(record, action=Transition.Action.SUBMIT, from_status=from_status, actor=actor)
     _audit("record.submit", actor, record, {"status": [from_status, record.status], "revision": record.revision})
-    reviewers = list(record.team.managers.exclude(pk=record.practitioner_id).values_list("pk", flat=True))
+    reviewers = list(selectors.reviewers_of(record).values_list("pk", flat=True))
     reminders.notify(recipients=reviewers, kind=NotificationKind.RECORD_SUBMITTED, record=record)
     return record
 
 
-def _review(record: SearchRecord, actor: User, doing: str) -> SearchRecord:
+def _review(record: SearchRecord, actor: User, action: str) -> SearchRecord:
     """Lock the record and check the actor may review it now (separation of duties)."""
     record = _locked(record)
     if record.practitioner_id == actor.pk:
         raise NotPermitted("You cannot review your own record. Another manager of the team, or an auditor, must.")
-    if not selectors.can_review(actor, record):
-        raise NotPermitted("Only a manager of the record's team can review it.")
-    if record.status != Status.SUBMITTED:
-        raise _state_error(record, doing)
+    _move(record, actor, action, "Only a manager of the record's team (or information governance, when the team "
+                                 "has no other manager) can review it.")
     return record
 
 
@@ -309,35 +371,60 @@ def _required_comment(comment: str, message: str) -> str:
 
 @transaction.atomic
 def record_sign_off(*, record: SearchRecord, actor: User, reviewer_involved: bool, comment: str = "") -> SearchRecord:
-    """Sign off a submitted record, noting whether the reviewer is involved in the case."""
+    """Sign off a record; one carrying a risk flag goes on to information governance (ig_review) first."""
     comment = _checked_text(comment, field="comment", label="Comment")
-    record = _review(record, actor, "sign off")
-    record.status = Status.SIGNED_OFF
-    record.signed_off_at = clock.now()
-    record.reviewer_involved = bool(reviewer_involved)
+    record = _review(record, actor, Transition.Action.SIGN_OFF)
+    from_status, now = record.status, clock.now()
+    if from_status == Status.SUBMITTED:
+        record.reviewer_involved = bool(reviewer_involved)
+        record.reviewed_by = actor
+        reasons = _ig_reasons(record)
+        # Information governance reviewing a record itself (a sole manager's own) is its own second look.
+        needs_governance = bool(reasons) and not actor.is_auditor
+        record.ig_reviewed_by = actor if reasons and actor.is_auditor else None
+    else:
+        reasons, needs_governance, record.ig_reviewed_by = [], False, actor
+    to_status = Status.IG_REVIEW if needs_governance else Status.SIGNED_OFF
+    if lifecycle.move_from(Transition.Action.SIGN_OFF, from_status, to_status) is None:  # the table forbids it
+        raise lifecycle.not_allowed(record, Transition.Action.SIGN_OFF)
+    record.status = to_status
+    if to_status == Status.SIGNED_OFF:
+        record.signed_off_at = now
     _save(record)
     Transition.objects.create(
-        record=record, action=Transition.Action.SIGN_OFF, from_status=Status.SUBMITTED, to_status=record.status,
-        actor=actor, at=record.updated_at, comment=comment, reviewer_involved=bool(reviewer_involved),
+        record=record, action=Transition.Action.SIGN_OFF, from_status=from_status, to_status=record.status,
+        actor=actor, at=record.updated_at, comment=(comment or "").strip(), reviewer_involved=bool(reviewer_involved),
     )
+    if needs_governance:
+        governance = list(User.objects.filter(role=Role.AUDITOR, is_active=True).values_list("pk", flat=True))
+        reminders.notify(recipients=governance, kind=NotificationKind.IG_REVIEW, record=record)
     _audit("record.sign_off", actor, record, {
-        "status": [Status.SUBMITTED, record.status], "reviewer_involved": record.reviewer_involved,
-        "comment": _proof((comment or "").strip()),
+        "status": [from_status, record.status], "reviewer_involved": bool(reviewer_involved),
+        "comment": _proof((comment or "").strip()), "ig_reasons": reasons,
     })
     return record
+
+
+def _ig_reasons(record: SearchRecord) -> list[str]:
+    """The record's flags that need information governance, counting the reviewer's involvement just stated."""
+    # The stored flag may be an earlier sign-off's (before a return); this sign-off's answer counts.
+    flags = [flag for flag in flags_of(record) if flag != "reviewer_involved"]
+    if record.reviewer_involved:
+        flags.append("reviewer_involved")
+    return ig_reasons(flags)
 
 
 @transaction.atomic
 def record_return(*, record: SearchRecord, actor: User, comment: str) -> SearchRecord:
     """Return a submitted record to its practitioner for more information."""
     comment = _required_comment(comment, "Enter what the practitioner needs to add or change")
-    record = _review(record, actor, "return")
+    record = _review(record, actor, Transition.Action.RETURN)
+    from_status = record.status
     record.status = Status.RETURNED
     record.returned_at = clock.now()
     _save(record)
-    _transition(record, action=Transition.Action.RETURN, from_status=Status.SUBMITTED, actor=actor, comment=comment)
-    _audit("record.return", actor, record, {"status": [Status.SUBMITTED, record.status],
-                                           "comment": _proof(comment)})
+    _transition(record, action=Transition.Action.RETURN, from_status=from_status, actor=actor, comment=comment)
+    _audit("record.return", actor, record, {"status": [from_status, record.status], "comment": _proof(comment)})
     reminders.notify(recipients=[record.practitioner_id], kind=NotificationKind.RECORD_RETURNED, record=record)
     return record
 
@@ -346,19 +433,25 @@ def record_return(*, record: SearchRecord, actor: User, comment: str) -> SearchR
 def record_escalate(*, record: SearchRecord, actor: User, comment: str) -> Escalation:
     """Escalate a submitted record to information governance with the concern."""
     comment = _required_comment(comment, "Enter your concern about this search")
-    record = _review(record, actor, "escalate")
+    record = _review(record, actor, Transition.Action.ESCALATE)
+    from_status = record.status
     record.status = Status.ESCALATED
     _save(record)
-    _transition(record, action=Transition.Action.ESCALATE, from_status=Status.SUBMITTED, actor=actor, comment=comment)
+    _transition(record, action=Transition.Action.ESCALATE, from_status=from_status, actor=actor, comment=comment)
     escalation = Escalation.objects.create(record=record, raised_by=actor, raised_at=record.updated_at, comment=comment)
-    _audit("record.escalate", actor, record, {"status": [Status.SUBMITTED, record.status],
-                                             "comment": _proof(comment), "escalation": escalation.pk})
+    # The practitioner hears of it, and so does information governance (reference only).
+    governance = [pk for pk in User.objects.filter(role=Role.AUDITOR, is_active=True).values_list("pk", flat=True)
+                  if pk != actor.pk]
+    reminders.notify(recipients=[record.practitioner_id, *governance], kind=NotificationKind.RECORD_ESCALATED,
+                     record=record)
+    _audit("record.escalate", actor, record, {"status": [from_status, record.status], "comment": _proof(comment),
+                                             "escalation": escalation.pk})
     return escalation
 
 
 @transaction.atomic
 def escalation_close(*, escalation: Escalation, actor: User, outcome: str, comment: str) -> Escalation:
-    """Close an open escalation with an outcome; only an auditor may."""
+    """Close an open escalation with an outcome, ending the record's life; a breach opens a register entry."""
     errors: dict[str, list[str]] = {}
     if outcome not in EscalationOutcome.values:
         errors["outcome"] = ["Select the outcome"]
@@ -377,18 +470,25 @@ def escalation_close(*, escalation: Escalation, actor: User, outcome: str, comme
     escalation.record = record
     if not escalation.is_open:
         raise TransitionNotAllowed("This escalation has already been closed.")
+    _move(record, actor, Transition.Action.CLOSE_ESCALATION,
+          "Only information governance (auditors) can close an escalation.")
     escalation.closed_by = actor
     escalation.closed_at = clock.now()
     escalation.outcome = outcome
     escalation.closing_comment = comment
     escalation.save()
-    Transition.objects.create(
-        record=escalation.record, action=Transition.Action.CLOSE_ESCALATION, from_status=Status.ESCALATED,
-        to_status=Status.ESCALATED, actor=actor, at=escalation.closed_at,
-        comment=f"{escalation.get_outcome_display()}: {escalation.closing_comment}",
-    )
-    _audit("escalation.close", actor, escalation.record, {
-        "escalation": escalation.pk, "outcome": outcome, "comment": _proof(escalation.closing_comment),
+    record.status = Status.CLOSED
+    record.outcome = outcome
+    _save(record)
+    _transition(record, action=Transition.Action.CLOSE_ESCALATION, from_status=Status.ESCALATED, actor=actor,
+                comment=f"{escalation.get_outcome_display()}: {escalation.closing_comment}")
+    escalation.record = record
+    if outcome == EscalationOutcome.BREACH_REFERRED:
+        breaches.breach_open(escalation=escalation, actor=actor)
+    reminders.notify(recipients=[record.practitioner_id], kind=NotificationKind.ESCALATION_CLOSED, record=record)
+    _audit("escalation.close", actor, record, {
+        "status": [Status.ESCALATED, record.status], "escalation": escalation.pk, "outcome": outcome,
+        "comment": _proof(escalation.closing_comment),
     })
     return escalation
 

@@ -10,16 +10,29 @@ from django.utils import timezone
 from searchlog.models import Role, SearchRecord, Status, Team, User
 
 JUSTIFIED_ANSWERS = {
+    "subject_relationship": "person_supported",
     "platforms": ["facebook"],
     "search_terms": "Public profile found by name and town.",
     "content_visibility": "public",
     "purpose": "Check a report that the person had moved.",
     "consent_status": "obtained_written",
+    "consent_given_by": "person",
     "consent_details": "Signed consent form on the case file.",
     "account_used": "org_account_org_device",
     "interaction": "viewed_only",
+    "confidential_information": False,
     "lawful_basis": "public_task",
+    "findings": "Nothing relevant found.",
     "actions_taken": ["case_file"],
+}
+
+# The three "why" answers a record without consent needs (each at least SEARCHLOG_MIN_ANSWER_LENGTH characters),
+# for tests that change JUSTIFIED_ANSWERS to a search without consent.
+WITHOUT_CONSENT = {
+    "consent_given_by": "",
+    "justification": "Reported missing overnight; a public post could show where they are.",
+    "alternatives_considered": "Phoned the person and their family twice; nobody answered.",
+    "collateral_intrusion": "Friends' comments were visible; not read or recorded.",
 }
 
 

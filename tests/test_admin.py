@@ -9,7 +9,7 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 PAGES = ["user", "team", "searchrecord", "recordrevision", "addendum", "escalation", "notification",
-         "privacycheck", "auditevent"]
+         "privacycheck", "auditevent", "breach"]
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ def test_every_table_has_an_admin_page(admin_client, model):
     assert admin_client.get(f"/admin/searchlog/{model}/").status_code == 200
 
 
-@pytest.mark.parametrize("model", ["searchrecord", "auditevent", "notification", "escalation"])
+@pytest.mark.parametrize("model", ["searchrecord", "auditevent", "notification", "escalation", "breach"])
 def test_records_and_their_history_cannot_be_added_here(admin_client, model):
     assert admin_client.get(f"/admin/searchlog/{model}/add/").status_code == 403
 

@@ -46,15 +46,20 @@ def test_quick_emergency_record_is_completed_and_submitted_on_a_phone(browser, l
     heading(driver, "Complete this record")
     # The justification question waits for a consent answer that needs one.
     wait_for(driver, EC.invisibility_of_element_located((By.ID, "id_justification")))
+    tick(driver, "id_subject_relationship_0")  # The person supported
     type_into(driver, "id_search_terms", "Their name and town; one public profile.")
     tick(driver, "id_content_visibility_0")  # Public content only
     type_into(driver, "id_purpose", "Find where the person might be after they went missing.")
     tick(driver, "id_consent_status_3")  # Not asked, because it was an emergency
     wait_for(driver, EC.visibility_of_element_located((By.ID, "id_justification")))
     type_into(driver, "id_justification", "They were missing overnight; a public post could show where they were.")
+    type_into(driver, "id_alternatives_considered", "Phoned them and their family twice; nobody knew where they were.")
+    type_into(driver, "id_collateral_intrusion", "Friends' comments were visible; not read or recorded.")
     tick(driver, "id_account_used_0")  # Organisation account on an organisation device
     tick(driver, "id_interaction_0")  # Only viewed
+    tick(driver, "id_confidential_information_1")  # No
     tick(driver, "id_lawful_basis_2")  # Vital interests
+    type_into(driver, "id_findings", "A public post from last night showed them in the town centre.")
     tick(driver, "id_actions_taken_1")  # Shared with safeguarding or the police
     press(driver, "Save and continue")
 
@@ -70,7 +75,7 @@ def test_quick_emergency_record_is_completed_and_submitted_on_a_phone(browser, l
         (By.XPATH, f"//tr[.//a[normalize-space()='{record.reference}']]")
     ))
     row_tags = [tag.text for tag in row.find_elements(By.CSS_SELECTOR, ".govuk-tag")]
-    assert row_tags[:2] == ["Submitted", "Justified"]
+    assert row_tags[:1] == ["Justified — awaiting sign-off"]
     record.refresh_from_db()
     assert (record.status, record.is_justified, record.consent_status) == (
         Status.SUBMITTED, True, "not_sought_emergency",

@@ -96,8 +96,42 @@ def test_a_returned_record_is_changed_resubmitted_and_signed_off(desktop_browser
     press(driver, "Sign off")
     assert "signed off" in wait_for(driver, EC.visibility_of_element_located(SUCCESS_BANNER)).text
     heading(driver, f"Record {reference}")
-    assert status_tag(driver) == "Signed off"
+    assert status_tag(driver) == f"Signed off by {manager.display_name}"
     assert not driver.find_elements(By.XPATH, "//main//h2[normalize-space()='Review this record']")
 
     record = SearchRecord.objects.get(pk=record.pk)
     assert (record.status, record.revision, record.reviewer_involved) == (Status.SIGNED_OFF, 2, False)
+
+
+@pytest.mark.browser
+def test_a_risky_record_is_signed_off_by_the_manager_then_by_information_governance(
+        desktop_browser, live_server, transactional_db, make_record, justified_answers, manager, auditor):
+    driver = desktop_browser
+    record = make_record(submit=True, **{**justified_answers, "account_used": "personal_device"})
+    reference = record.reference
+
+    sign_in(driver, live_server.url, "maria")
+    open_from_the_review_queue(driver, reference)
+    assert "information governance signs it off too" in driver.find_element(By.ID, "ig-next").text
+    tick(driver, "id_reviewer_involved_0")  # No
+    press(driver, "Sign off")
+    banner = wait_for(driver, EC.visibility_of_element_located(SUCCESS_BANNER)).text
+    assert "Information governance will sign it off too" in banner
+    assert status_tag(driver) == "Awaiting information governance"
+    sign_out(driver)
+
+    driver.get(f"{live_server.url}/sign-in/")
+    heading(driver, "Sign in")
+    type_into(driver, "id_username", "aisha")
+    type_into(driver, "id_password", PASSWORD)
+    press(driver, "Sign in")
+    heading(driver, "Records you can see")
+    open_from_the_review_queue(driver, reference)
+    assert "Personal account or device" in driver.find_element(By.ID, "ig-review").text
+    tick(driver, "id_reviewer_involved_0")  # No
+    press(driver, "Sign off")
+    assert "signed off" in wait_for(driver, EC.visibility_of_element_located(SUCCESS_BANNER)).text
+    assert status_tag(driver) == (
+        f"Signed off by {manager.display_name} and {auditor.display_name} (information governance)")
+    record = SearchRecord.objects.get(pk=record.pk)
+    assert (record.status, record.reviewed_by, record.ig_reviewed_by) == (Status.SIGNED_OFF, manager, auditor)

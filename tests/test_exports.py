@@ -19,7 +19,7 @@ from searchlog import exports, workflow
 from searchlog.errors import RecordInvalid, RecordNotFound
 from searchlog.models import AuditEvent, Status
 from tests.conftest import PASSWORD
-from tests.factories import RecordFactory
+from tests.factories import WITHOUT_CONSENT, RecordFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -90,8 +90,9 @@ def test_csv_has_a_header_and_one_row_per_record(make_record, practitioner, just
     searched = timezone.now() - timedelta(hours=3)
     record = make_record(searched_at=searched, subject_initials="AB", is_emergency=True,
                          emergency_category="safeguarding", platforms_other="A forum",
-                         **{**justified_answers, "platforms": ["facebook", "other"],
-                            "consent_status": "not_sought_emergency", "justification": "Risk of harm tonight."})
+                         **{**justified_answers, "platforms": ["facebook", "other"], **WITHOUT_CONSENT,
+                            "consent_status": "not_sought_emergency",
+                            "justification": "Risk of harm tonight, to the person."})
     record = workflow.record_submit(record=record, actor=practitioner)
     rows = csv_of(practitioner)
     assert rows[0] == exports.HEADER
@@ -114,7 +115,7 @@ def test_csv_has_a_header_and_one_row_per_record(make_record, practitioner, just
     assert row["Consent"] == "Not asked, because it was an emergency"
     assert row["Emergency"] == "Yes"
     assert row["Kind of emergency"] == "Safeguarding a child or an adult at risk"
-    assert row["Justification"] == "Risk of harm tonight."
+    assert row["Justification"] == "Risk of harm tonight, to the person."
     assert row["Account and device"] == "An organisation account on an organisation device"
     assert row["Lawful basis"] == "Public task"
     assert row["What was done with it"] == "Recorded on the case file"
@@ -232,20 +233,23 @@ def test_an_inactive_user_exports_nothing(people, records):
 # Filters (the API list's).
 
 @pytest.fixture
-def varied(make_record, practitioner, colleague, manager, justified_answers):
+def varied(make_record, practitioner, colleague, manager, auditor, justified_answers):
     now = timezone.now()
     made = {
         "old": make_record(searched_at=now - timedelta(days=40), **justified_answers),
         "emergency": make_record(
             by=colleague, is_emergency=True, emergency_category="risk_to_life",
-            **{**justified_answers, "consent_status": "not_sought_emergency", "justification": "Missing tonight."}),
+            **{**justified_answers, **WITHOUT_CONSENT, "consent_status": "not_sought_emergency"}),
         "draft": make_record(subject_reference="LAS-9"),
         "submitted": make_record(submit=True, **justified_answers),
     }
     made["signed"] = workflow.record_sign_off(
-        record=make_record(by=colleague, submit=True, **{**justified_answers, "consent_status": "refused",
-                                                         "justification": "Needed."}),
+        record=make_record(by=colleague, submit=True, **{
+            **justified_answers, **WITHOUT_CONSENT, "consent_status": "refused", "is_emergency": True,
+            "emergency_category": "safeguarding"}),
         actor=manager, reviewer_involved=False)
+    # A search after a refusal needs information governance's sign-off too.
+    made["signed"] = workflow.record_sign_off(record=made["signed"], actor=auditor, reviewer_involved=False)
     return made
 
 
@@ -258,7 +262,7 @@ def varied(make_record, practitioner, colleague, manager, justified_answers):
         ({"practitioner": "bob"}, {"emergency", "signed"}),
         ({"team": "Adults North"}, {"old", "emergency", "draft", "submitted", "signed"}),
         ({"team": "Children East"}, set()),
-        ({"is_emergency": "true"}, {"emergency"}),
+        ({"is_emergency": "true"}, {"emergency", "signed"}),
         ({"consent_status": "refused"}, {"signed"}),
         ({"justified": "false"}, {"draft"}),
         ({"justified": "true"}, {"old", "emergency", "submitted", "signed"}),
@@ -292,7 +296,7 @@ def test_bad_filters_are_refused_by_field(practitioner, filters, field):
 
 def test_xlsx_opens_with_the_rows_dates_and_neutralised_text(make_record, practitioner, auditor, justified_answers):
     first = make_record(search_terms="=1+1", findings="bell\x07 and “quotes” £", **{
-        k: v for k, v in justified_answers.items() if k != "search_terms"})
+        k: v for k, v in justified_answers.items() if k not in ("search_terms", "findings")})
     second = make_record(subject_reference="LAS-2")
     export = exports.searches_xlsx(user=auditor)
     assert export.rows == 2
@@ -367,8 +371,9 @@ def history(make_record, practitioner, manager, auditor, justified_answers):
                               comment="Advice on covert surveillance given")
     workflow.addendum_add(record=record, actor=practitioner, text="Deleted the screenshot ✓ 😀 中文")
     signed = workflow.record_sign_off(record=make_record(by=practitioner, submit=True, is_emergency=True, **{
-        **justified_answers, "consent_status": "not_sought_emergency", "justification": "Risk to life",
-        "emergency_category": "risk_to_life"}), actor=manager, reviewer_involved=True, comment="Fine")
+        **justified_answers, **WITHOUT_CONSENT, "consent_status": "not_sought_emergency",
+        "justification": "Risk to life, to the person.", "emergency_category": "risk_to_life"}),
+        actor=manager, reviewer_involved=True, comment="Fine")
     return record, signed
 
 

@@ -1,4 +1,4 @@
-"""The justification rule, as a table of cases."""
+"""The justification rule (version 2), as tables of cases, each at its boundary."""
 
 from __future__ import annotations
 
@@ -11,53 +11,37 @@ from tests.factories import JUSTIFIED_ANSWERS
 
 NOT_CONSENTED = ["refused", "not_sought_emergency", "not_sought_other", "not_possible"]
 CONSENTED = ["obtained_written", "obtained_verbal"]
+WHY = "Needed to check a report of risk tonight."  # more than 25 characters
+WHY_ANSWERS = {
+    "justification": WHY,
+    "alternatives_considered": "Phoned the person twice and their GP; no answer.",
+    "collateral_intrusion": "Friends' comments were visible; not read or kept.",
+}
 
 
 def record(**changes) -> SimpleNamespace:
     answers = {
         "platforms_other": "", "is_emergency": False, "emergency_category": "", "justification": "",
-        "actions_taken_details": "", **JUSTIFIED_ANSWERS,
+        "alternatives_considered": "", "collateral_intrusion": "", "actions_taken_details": "",
+        **JUSTIFIED_ANSWERS,
     }
     answers.update(changes)
     return SimpleNamespace(**answers)
 
 
-@pytest.mark.parametrize(
-    ("consent_status", "is_emergency", "emergency_category", "justification", "justified"),
-    [
-        # Consent obtained: justified without a written justification, emergency or not.
-        *[(status, False, "", "", True) for status in CONSENTED],
-        *[(status, True, "risk_to_life", "", True) for status in CONSENTED],
-        # An emergency still needs its category.
-        *[(status, True, "", "", False) for status in CONSENTED],
-        # No consent: justified only with a written justification.
-        *[(status, False, "", "", False) for status in ["refused", "not_sought_other", "not_possible"]],
-        *[(status, False, "", "Needed because …", True) for status in ["refused", "not_sought_other", "not_possible"]],
-        *[(status, False, "", "   ", False) for status in NOT_CONSENTED],
-        # No consent in an emergency: justification and category both needed.
-        *[(status, True, "missing_person", "", False) for status in NOT_CONSENTED],
-        *[(status, True, "missing_person", "Missing overnight, at risk", True) for status in NOT_CONSENTED],
-        *[(status, True, "", "Missing overnight, at risk", False) for status in NOT_CONSENTED],
-        # "Not asked because of an emergency" is an emergency even when the box was not ticked.
-        ("not_sought_emergency", False, "", "Missing overnight", False),
-        ("not_sought_emergency", False, "safeguarding", "Missing overnight", True),
-        # Consent not answered at all.
-        ("", False, "", "", False),
-        ("", True, "risk_to_life", "Because …", False),
-    ],
-)
-def test_consent_and_emergency_cases(consent_status, is_emergency, emergency_category, justification, justified):
-    case = record(
-        consent_status=consent_status, is_emergency=is_emergency, emergency_category=emergency_category,
-        justification=justification,
-    )
-    assert is_justified(case) is justified
-    assert (missing_answers(case) == {}) is justified
+def without_consent(status: str, **changes) -> SimpleNamespace:
+    return record(**{"consent_status": status, "consent_given_by": "", **WHY_ANSWERS, **changes})
+
+
+def test_a_complete_consented_record_is_justified():
+    assert missing_answers(record()) == {}
+    assert is_justified(record())
 
 
 @pytest.mark.parametrize(
-    "field", ["platforms", "search_terms", "content_visibility", "purpose", "consent_status", "account_used",
-              "interaction", "lawful_basis", "actions_taken"],
+    "field", ["subject_relationship", "platforms", "search_terms", "content_visibility", "purpose", "consent_status",
+              "account_used", "interaction", "confidential_information", "lawful_basis", "findings",
+              "actions_taken"],
 )
 @pytest.mark.parametrize("blank", ["", "  ", [], None])
 def test_each_missing_answer_makes_a_record_unjustified(field, blank):
@@ -66,9 +50,113 @@ def test_each_missing_answer_makes_a_record_unjustified(field, blank):
     assert field in missing_answers(case)
 
 
-def test_a_complete_consented_record_is_justified():
-    assert is_justified(record())
-    assert missing_answers(record()) == {}
+@pytest.mark.parametrize("answer", [True, False])
+def test_confidential_information_answered_yes_or_no_is_an_answer(answer):
+    assert is_justified(record(confidential_information=answer))
+
+
+def test_nothing_relevant_found_is_an_answer():
+    assert is_justified(record(findings="Nothing relevant found"))
+
+
+# Consent obtained: who gave it, and how and when.
+@pytest.mark.parametrize("status", CONSENTED)
+@pytest.mark.parametrize(
+    ("changes", "missing"),
+    [
+        ({}, None),
+        ({"consent_given_by": ""}, "consent_given_by"),
+        ({"consent_details": "   "}, "consent_details"),
+        ({"lawful_basis": "consent"}, None),  # consent is a fitting basis when consent was given
+    ],
+)
+def test_consent_obtained_needs_who_and_how(status, changes, missing):
+    case = record(consent_status=status, **changes)
+    assert (missing_answers(case) == {}) is (missing is None)
+    if missing:
+        assert list(missing_answers(case)) == [missing]
+
+
+# No consent: the three "why" answers, each with at least 25 characters (stripped).
+@pytest.mark.parametrize("status", ["not_sought_other", "not_possible", "not_sought_emergency"])
+@pytest.mark.parametrize("field", list(WHY_ANSWERS))
+@pytest.mark.parametrize(
+    ("text", "justified"),
+    [
+        ("", False),
+        ("needed", False),
+        ("x" * 24, False),
+        ("  " + "x" * 24 + "   ", False),  # spaces at either end do not count
+        ("x" * 25, True),
+    ],
+)
+def test_without_consent_each_why_needs_substance(status, field, text, justified):
+    extra = {"is_emergency": True, "emergency_category": "missing_person"} if status == "not_sought_emergency" else {}
+    case = without_consent(status, **{**extra, field: text})
+    assert is_justified(case) is justified
+    if not justified:
+        assert list(missing_answers(case)) == [field]
+
+
+def test_the_floor_is_a_setting(settings):
+    settings.SEARCHLOG_MIN_ANSWER_LENGTH = 10
+    assert is_justified(without_consent("not_possible", justification="x" * 10))
+    assert not is_justified(without_consent("not_possible", justification="x" * 9))
+
+
+@pytest.mark.parametrize("status", NOT_CONSENTED)
+def test_the_lawful_basis_cannot_be_consent_without_consent(status):
+    extra = {"is_emergency": True, "emergency_category": "risk_to_life"}
+    case = without_consent(status, lawful_basis="consent", **extra)
+    assert list(missing_answers(case)) == ["lawful_basis"]
+    assert "other than consent" in missing_answers(case)["lawful_basis"]
+    assert is_justified(without_consent(status, lawful_basis="public_task", **extra))
+
+
+# A refusal is not "not asked": only a risk-to-life or safeguarding emergency (or a prior approval) overrides it.
+@pytest.mark.parametrize(
+    ("is_emergency", "category", "approval_id", "missing"),
+    [
+        (False, "", None, "is_emergency"),
+        (True, "", None, "emergency_category"),
+        (True, "risk_to_life", None, None),
+        (True, "safeguarding", None, None),
+        (True, "risk_to_others", None, "emergency_category"),
+        (True, "missing_person", None, "emergency_category"),
+        (True, "other", None, "emergency_category"),
+        (False, "", 7, None),  # a prior approval (the approval issue adds the field)
+    ],
+)
+def test_a_search_after_a_refusal(is_emergency, category, approval_id, missing):
+    case = without_consent("refused", is_emergency=is_emergency, emergency_category=category,
+                           approval_id=approval_id)
+    assert (missing_answers(case) == {}) is (missing is None)
+    if missing:
+        assert list(missing_answers(case)) == [missing]
+
+
+@pytest.mark.parametrize("status", ["not_sought_other", "not_possible"])
+def test_no_consent_without_a_refusal_needs_no_emergency(status):
+    assert is_justified(without_consent(status))
+
+
+@pytest.mark.parametrize(
+    ("consent_status", "is_emergency", "emergency_category", "justified"),
+    [
+        *[(status, True, "risk_to_life", True) for status in CONSENTED],
+        *[(status, True, "", False) for status in CONSENTED],  # an emergency says what kind
+        ("not_sought_emergency", False, "", False),  # "not asked: emergency" is an emergency
+        ("not_sought_emergency", False, "safeguarding", True),
+        ("", True, "risk_to_life", False),  # consent not answered
+    ],
+)
+def test_emergency_cases(consent_status, is_emergency, emergency_category, justified):
+    answers = {"is_emergency": is_emergency, "emergency_category": emergency_category}
+    if consent_status in CONSENTED:
+        case = record(consent_status=consent_status, **answers)
+    else:
+        case = without_consent(consent_status, **answers)
+    assert is_justified(case) is justified
 
 
 @pytest.mark.parametrize(
@@ -85,6 +173,11 @@ def test_other_needs_its_text(changes, missing):
 
 
 def test_the_messages_say_what_to_do():
-    messages = missing_answers(record(consent_status="refused", purpose=""))
+    messages = missing_answers(record(consent_status="refused", consent_given_by="", purpose="",
+                                      justification="needed"))
     assert messages["purpose"] == "Enter why you needed the information"
-    assert messages["justification"].startswith("Enter why the search was necessary and proportionate")
+    assert messages["justification"] == (
+        "Say more about why the search was necessary without consent: write at least 25 characters")
+    assert messages["alternatives_considered"].startswith("Enter why a less intrusive way")
+    assert "risk to life or safeguarding" in messages["is_emergency"]
+    assert missing_answers(record(findings=""))["findings"] == "Enter what you found. If nothing relevant, say so"

@@ -191,7 +191,7 @@ user = User.objects.create_user("p", team=team, email="p@example.org")
 client = Client()
 client.force_login(user)
 data = {"subject_reference": "LAS-1", "searched_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-        "continue": "", **JUSTIFIED_ANSWERS}
+        "continue": "", **JUSTIFIED_ANSWERS, "confidential_information": "no"}
 client.get("/records/")  # warm up: imports and templates load on the first request
 started = time.monotonic()
 saved = client.post("/records/new/", data)

@@ -35,10 +35,10 @@ def submitted(make_record, justified_answers):
         ("outsider", False),  # another team
         ("manager", True),  # manages the team
         ("other_manager", False),  # manages another team
-        ("auditor", False),  # reviews only managers' own records
+        ("auditor", False),  # only when the team has no other manager
     ],
 )
-def test_who_may_review_a_practitioners_record(request, submitted, action, persona, allowed):
+def test_who_may_review_a_practitioners_record(request, submitted, manager, action, persona, allowed):
     actor = request.getfixturevalue(persona)
     if allowed:
         record = REVIEW_ACTIONS[action](submitted, actor)
@@ -95,7 +95,8 @@ def test_return_and_escalate_need_a_comment(submitted, manager, action, comment)
 
 def test_sign_off_records_involvement(submitted, manager):
     record = workflow.record_sign_off(record=submitted, actor=manager, reviewer_involved=True, comment="Fine")
-    assert record.reviewer_involved and record.signed_off_at
+    # An involved reviewer's sign-off needs information governance's too.
+    assert record.reviewer_involved and record.status == Status.IG_REVIEW and record.signed_off_at is None
     transition = record.transitions.get(action="sign_off")
     assert (transition.actor, transition.reviewer_involved, transition.comment) == (manager, True, "Fine")
 
@@ -107,8 +108,9 @@ def test_return_then_resubmit_makes_a_new_revision(submitted, practitioner, mana
     assert record.status == Status.SUBMITTED and record.revision == 2
     first, second = record.revisions.all()
     assert (first.number, second.number) == (1, 2)
-    assert first.answers["findings"] == "" and second.answers["findings"] == "Still at home"
-    assert revision_changes(first.answers, second.answers) == [("What you found", "", "Still at home")]
+    assert first.answers["findings"] == "Nothing relevant found." and second.answers["findings"] == "Still at home"
+    assert revision_changes(first.answers, second.answers) == [
+        ("What you found", "Nothing relevant found.", "Still at home")]
     assert list(record.transitions.values_list("action", flat=True)) == [
         "create", "submit", "return", "submit",
     ]

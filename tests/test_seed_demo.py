@@ -8,7 +8,8 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
-from searchlog.models import SearchRecord, Team, User
+from searchlog.justification import is_justified, missing_answers
+from searchlog.models import Breach, SearchRecord, Team, User
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +42,24 @@ def test_seed_demo_creates_the_demo_organisation(settings, monkeypatch):
     assert "demo-pass-123" in output
     assert SearchRecord.objects.count() == 40
     statuses = set(SearchRecord.objects.values_list("status", flat=True))
-    assert statuses == {"draft", "submitted", "returned", "signed_off", "escalated"}
+    assert statuses == {"draft", "submitted", "returned", "ig_review", "signed_off", "escalated", "closed"}
+    assert SearchRecord.objects.filter(status="signed_off", ig_reviewed_by__username="auditor").exists()
+    assert SearchRecord.objects.filter(status="ig_review", account_used="personal_device").exists()
+    outcomes = set(SearchRecord.objects.filter(status="closed").values_list("outcome", flat=True))
+    assert outcomes == {"no_concern", "advice_given", "breach_referred"}
+    assert Breach.objects.count() == 1
     assert SearchRecord.objects.filter(is_justified=False).exists()
+
+
+def test_every_demo_record_is_consistent_with_the_rule():
+    seed()
+    for record in SearchRecord.objects.all():
+        # Every record past draft satisfies the rule in force; drafts carry the verdict it gives them.
+        assert record.is_justified is is_justified(record), record.reference
+        if record.status not in ("draft", "returned"):
+            assert missing_answers(record) == {}, record.reference
+        if record.consent_status not in ("obtained_written", "obtained_verbal"):
+            assert not record.consent_given_by and "agreed" not in record.consent_details, record.reference
 
 
 def test_seed_demo_is_idempotent():

@@ -11,6 +11,7 @@ from django.utils import timezone
 from searchlog import workflow
 from searchlog.errors import NotPermitted, RecordInvalid, TransitionNotAllowed
 from searchlog.models import SearchRecord, Status, Transition
+from tests.factories import WITHOUT_CONSENT
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +88,7 @@ def test_completing_a_quick_record_justifies_it(make_record, practitioner, justi
     record = make_record(quick=True, platforms=["facebook"], emergency_category="risk_to_life")
     record = workflow.record_update(
         record=record, actor=practitioner,
-        data={**justified_answers, "consent_status": "not_sought_emergency", "justification": "Missing overnight"},
+        data={**justified_answers, **WITHOUT_CONSENT, "consent_status": "not_sought_emergency"},
     )
     assert record.is_justified
     assert record.emergency_category == "risk_to_life"
@@ -137,3 +138,91 @@ def test_only_the_practitioner_changes_or_submits_their_record(request, make_rec
 def test_someone_outside_any_team_cannot_record(auditor):
     with pytest.raises(NotPermitted):
         workflow.record_create(practitioner=auditor, data={"subject_reference": "X1", "searched_at": timezone.now()})
+
+
+# The justification rule, version 2: new answers, and records made under the earlier rule.
+
+@pytest.mark.parametrize(
+    ("urls", "saved"),
+    [
+        (["https://www.facebook.com/example", "  http://example.org/page  ", ""],
+         ["https://www.facebook.com/example", "http://example.org/page"]),
+        ([], []),
+        (None, []),
+    ],
+)
+def test_profile_addresses_are_kept_as_a_list(make_record, urls, saved):
+    assert make_record(profile_urls=urls).profile_urls == saved
+
+
+@pytest.mark.parametrize(
+    "urls", [["facebook.com/example"], ["javascript:alert(1)"], ["https://" + "a" * 500 + ".org"], "https://x.org",
+             ["https://example.org/"] * 21, [3]],
+)
+def test_profile_addresses_that_are_not_web_addresses_are_refused(make_record, urls):
+    with pytest.raises(RecordInvalid) as refused:
+        make_record(profile_urls=urls)
+    assert list(refused.value.errors) == ["profile_urls"]
+    assert SearchRecord.objects.count() == 0
+
+
+def test_who_gave_consent_is_dropped_when_there_was_no_consent(make_record, justified_answers):
+    record = make_record(**{**justified_answers, **WITHOUT_CONSENT, "consent_status": "not_possible",
+                            "consent_given_by": "person"})
+    assert record.consent_given_by == ""
+    assert record.is_justified
+
+
+def test_confidential_information_must_be_yes_no_or_unanswered(make_record):
+    assert make_record().confidential_information is None
+    assert make_record(confidential_information=True).confidential_information is True
+    with pytest.raises(RecordInvalid, match="confidential_information"):
+        make_record(confidential_information="perhaps")
+
+
+def _submitted_under_the_old_rule(practitioner, status=Status.SUBMITTED):
+    """A record the first rule justified: no findings, whose information or confidential-information answer."""
+    from tests.factories import RecordFactory
+
+    now = timezone.now()
+    return RecordFactory(
+        practitioner=practitioner, status=status, is_justified=True, submitted_at=now, revision=1,
+        platforms=["facebook"], search_terms="Profile", content_visibility="public", purpose="Check a move",
+        consent_status="obtained_written", consent_details="Form on file", account_used="org_account_org_device",
+        interaction="viewed_only", lawful_basis="public_task", actions_taken=["case_file"],
+    )
+
+
+def test_a_record_submitted_under_the_old_rule_keeps_its_verdict_through_review(practitioner, manager):
+    record = _submitted_under_the_old_rule(practitioner)
+    signed = workflow.record_sign_off(record=record, actor=manager, reviewer_involved=False)
+    assert (signed.status, signed.is_justified, signed.reviewed_by) == (Status.SIGNED_OFF, True, manager)
+
+
+def test_a_returned_record_is_judged_by_the_rule_in_force_when_resubmitted(practitioner, manager):
+    record = workflow.record_return(record=_submitted_under_the_old_rule(practitioner), actor=manager,
+                                    comment="Add what you found")
+    record = workflow.record_update(record=record, actor=practitioner, data={"findings": "Nothing relevant"})
+    assert not record.is_justified
+    with pytest.raises(RecordInvalid) as refused:
+        workflow.record_submit(record=record, actor=practitioner)
+    assert set(refused.value.errors) == {"subject_relationship", "consent_given_by", "confidential_information"}
+
+
+def test_the_migration_judges_drafts_again_and_fills_who_signed_off(practitioner, manager):
+    import importlib
+
+    from django.apps import apps
+
+    from tests.factories import RecordFactory
+
+    migration = importlib.import_module("searchlog.migrations.0006_rule_v2_fields")
+    old_draft = RecordFactory(practitioner=practitioner, is_justified=True, purpose="Check a move")
+    submitted = _submitted_under_the_old_rule(practitioner)
+    signed = workflow.record_sign_off(record=_submitted_under_the_old_rule(practitioner), actor=manager,
+                                      reviewer_involved=False)
+    SearchRecord.objects.filter(pk=signed.pk).update(reviewed_by=None)
+    migration.backfill(apps, None)
+    assert SearchRecord.objects.get(pk=old_draft.pk).is_justified is False
+    assert SearchRecord.objects.get(pk=submitted.pk).is_justified is True
+    assert SearchRecord.objects.get(pk=signed.pk).reviewed_by == manager

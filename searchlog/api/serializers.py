@@ -9,13 +9,15 @@ from typing import Any
 from django.db import models
 from rest_framework import serializers
 
-from searchlog import reminders
+from searchlog import breaches, reminders
 from searchlog.api.fields import MomentField
 from searchlog.flags import flags_for
 from searchlog.models import (
     AccountUsed,
     ActionTaken,
     Addendum,
+    Breach,
+    ConsentGivenBy,
     ConsentStatus,
     ContentVisibility,
     EmergencyCategory,
@@ -26,6 +28,7 @@ from searchlog.models import (
     Notification,
     Platform,
     SearchRecord,
+    SubjectRelationship,
     User,
 )
 from searchlog.workflow import EDITABLE_FIELDS
@@ -62,12 +65,24 @@ class SearchRecordSerializer(serializers.ModelSerializer):
     account_used = serializers.ChoiceField(choices=AccountUsed.choices, allow_blank=True, required=False)
     interaction = serializers.ChoiceField(choices=Interaction.choices, allow_blank=True, required=False)
     lawful_basis = serializers.ChoiceField(choices=LawfulBasis.choices, allow_blank=True, required=False)
+    subject_relationship = serializers.ChoiceField(
+        choices=SubjectRelationship.choices, allow_blank=True, required=False)
+    consent_given_by = serializers.ChoiceField(choices=ConsentGivenBy.choices, allow_blank=True, required=False)
+    confidential_information = serializers.BooleanField(
+        allow_null=True, required=False,
+        help_text="Whether confidential information was likely to be seen; null until answered.")
+    # Each address is checked by the workflow (a whole http(s) address), so pages and API say the same.
+    profile_urls = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
+    outcome = serializers.CharField(read_only=True, help_text="How the record's escalation was closed (closed "
+                                                              "records only; otherwise blank).")
+    reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, default=None)
+    ig_reviewed_by = serializers.CharField(source="ig_reviewed_by.username", read_only=True, default=None)
 
     class Meta:
         model = SearchRecord
         read_only_fields = [
             "reference", "status", "justified", "flags", "practitioner", "team", "is_quick_record",
-            "created_at", "updated_at", "submitted_at", "signed_off_at",
+            "created_at", "updated_at", "submitted_at", "signed_off_at", "reviewed_by", "ig_reviewed_by", "outcome",
         ]
         fields = [*read_only_fields, *EDITABLE_FIELDS]
         extra_kwargs = {"searched_at": {"required": True}, "subject_reference": {"required": True}}
@@ -159,3 +174,28 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     def get_link(self, notice: Notification) -> str:
         return reminders.notice_link(notice)
+
+
+class BreachSerializer(serializers.ModelSerializer):
+    """A breach register entry; auditors PATCH what was done (the rules live in breaches.breach_update)."""
+
+    record = serializers.CharField(source="record.reference", read_only=True)
+    opened_by = serializers.CharField(source="opened_by.username", read_only=True)
+    ico_deadline = serializers.DateTimeField(read_only=True, help_text="72 hours after found_at.")
+    ico_overdue = serializers.SerializerMethodField()
+    ico_clock = serializers.SerializerMethodField()
+    person_told = serializers.BooleanField(allow_null=True, required=False)
+
+    class Meta:
+        model = Breach
+        fields = ["id", "record", "escalation", "opened_by", "opened_at", "found_at", "ico_deadline", "ico_overdue",
+                  "ico_clock", "person_told", "person_told_at", "dpo_reported_at", "ico_reported_at", "notes",
+                  "updated_at"]
+        read_only_fields = ["id", "record", "escalation", "opened_by", "opened_at", "ico_deadline", "updated_at"]
+        extra_kwargs = {"notes": {"allow_blank": True}}
+
+    def get_ico_overdue(self, breach: Breach) -> bool:
+        return breaches.ico_clock(breach)[1]
+
+    def get_ico_clock(self, breach: Breach) -> str:
+        return breaches.ico_clock(breach)[0]

@@ -7,6 +7,7 @@ from searchlog.api.audit import AuditEventList, obtain_auth_token
 router = SimpleRouter()
 router.register("searches", views.SearchRecordViewSet, basename="searches")
 router.register("escalations", views.EscalationViewSet, basename="escalations")
+router.register("breaches", views.BreachViewSet, basename="breaches")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -8,15 +8,17 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from searchlog import reminders, selectors, workflow
+from searchlog import breaches, reminders, selectors, workflow
 from searchlog.api.filters import SearchRecordFilter
 from searchlog.api.serializers import (
     AddendumSerializer,
+    BreachSerializer,
     CloseEscalationSerializer,
     CommentSerializer,
     EscalationSerializer,
@@ -27,7 +29,7 @@ from searchlog.api.serializers import (
 )
 from searchlog.audit import audit_list_read, audit_record_view
 from searchlog.flags import with_flags
-from searchlog.models import Escalation, Notification, SearchRecord
+from searchlog.models import Breach, Escalation, Notification, SearchRecord
 
 
 class MeView(APIView):
@@ -181,3 +183,27 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
             escalation=self.get_object(), actor=request.user, outcome=body["outcome"], comment=body["comment"]
         )
         return Response(EscalationSerializer(escalation).data)
+
+
+class BreachViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
+                    viewsets.GenericViewSet):
+    """The breach register, for auditors (information governance); others get 404."""
+
+    serializer_class = BreachSerializer
+    queryset = Breach.objects.none()  # for the schema; get_queryset scopes by caller
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Breach]:
+        return selectors.breaches_for(self.request.user)
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        if not request.user.is_auditor:
+            raise NotFound()  # the register is not there for anyone else (404, never 403)
+        return super().list(request, *args, **kwargs)
+
+    def update(self, request: Request, *args: object, **kwargs: object) -> Response:
+        breach = self.get_object()
+        serializer = self.get_serializer(breach, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        breach = breaches.breach_update(breach=breach, actor=request.user, data=serializer.validated_data)
+        return Response(self.get_serializer(self.get_queryset().get(pk=breach.pk)).data)

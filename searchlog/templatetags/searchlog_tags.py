@@ -6,25 +6,22 @@ from django import template
 
 from searchlog import formatting
 from searchlog.flags import FLAG_LABELS
+from searchlog.presenters import STATUS_COLOURS
 from searchlog.presenters import anchor_for as _anchor_for
 from searchlog.presenters import revision_rows as _revision_rows
+from searchlog.presenters import status_tags as _status_tags
 
 register = template.Library()
 
-STATUS_COLOURS = {
-    "draft": "grey",
-    "submitted": "blue",
-    "returned": "orange",
-    "signed_off": "green",
-    "escalated": "red",
-}
 
 FLAG_COLOURS = {
     "emergency": "red",
     "no_consent": "orange",
+    "consent_refused": "red",
     "personal_account": "purple",
     "interaction": "pink",
     "restricted_content": "yellow",
+    "confidential_information": "purple",
     "late_record": "grey",
     "repeat_searching": "orange",
     "reviewer_involved": "purple",
@@ -58,3 +55,8 @@ def anchor_for(field: str) -> str:
 @register.filter
 def revision_rows(revision: object) -> list[tuple[str, str]]:
     return _revision_rows(revision.answers)  # type: ignore[attr-defined]
+
+
+@register.filter
+def status_tags(record: object) -> list[tuple[str, str]]:
+    return _status_tags(record)  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from searchlog import selectors, workflow
 from searchlog.audit import audit_list_read, audit_record_view
 from searchlog.errors import NotPermitted, RecordInvalid, RecordNotFound, TransitionNotAllowed
-from searchlog.flags import flags_for, with_flag, with_flags
+from searchlog.flags import FLAG_LABELS, flags_for, ig_reasons, with_flag, with_flags
 from searchlog.forms import AddendumForm, CloseEscalationForm, EscalateForm, QueueFilterForm, ReturnForm, SignOffForm
 from searchlog.justification import missing_answers
 from searchlog.models import SearchRecord, Status, Transition, User
@@ -29,7 +29,8 @@ def _visible_record(user: User, reference: str) -> SearchRecord:
         record = selectors.record_visible_to(user, reference)
     except RecordNotFound:
         raise Http404("No such record") from None
-    return with_flags(SearchRecord.objects.filter(pk=record.pk)).select_related("practitioner", "team").get()
+    return with_flags(SearchRecord.objects.filter(pk=record.pk)).select_related(
+        "practitioner", "team", "reviewed_by", "ig_reviewed_by").get()
 
 
 def _form(form_class: type, name: str, data: Any = None) -> Any:
@@ -43,13 +44,15 @@ def _form(form_class: type, name: str, data: Any = None) -> Any:
 def _record_page(request: HttpRequest, record: SearchRecord, *, status: int = 200, **forms: Any) -> HttpResponse:
     user = request.user
     is_owner = record.practitioner_id == user.pk
-    can_review = record.status == Status.SUBMITTED and selectors.can_review(user, record)
+    can_review = Transition.Action.SIGN_OFF in workflow.available_actions(user, record)
     revisions = list(record.revisions.all())
     transitions = list(record.transitions.select_related("actor"))
     last_return = next((t for t in reversed(transitions) if t.action == Transition.Action.RETURN), None)
+    flags = flags_for(record)
     context = {
         "record": record,
-        "flags": flags_for(record),
+        "flags": flags,
+        "ig_reasons": [FLAG_LABELS[flag] for flag in ig_reasons(flags)],
         "missing": missing_answers(record),
         "is_owner": is_owner,
         "transitions": transitions,
@@ -60,6 +63,7 @@ def _record_page(request: HttpRequest, record: SearchRecord, *, status: int = 20
         "changes": revision_changes(revisions[-2].answers, revisions[-1].answers) if len(revisions) > 1 else [],
         "addenda": record.addenda.select_related("author"),
         "escalations": record.escalations.select_related("raised_by", "closed_by"),
+        "breaches": selectors.breaches_for(user).filter(record=record),
         "can_review": can_review,
         "can_add_addendum": not record.is_editable and selectors.may_add_addenda(user, record),
         "sign_off_form": forms.get("sign_off_form") or _form(SignOffForm, "sign_off_form"),
@@ -84,14 +88,14 @@ def _act(request: HttpRequest, reference: str, form_class: type, form_name: str,
     form = _form(form_class, form_name, request.POST)
     if form.is_valid():
         try:
-            action(record, form.cleaned_data)
+            said = action(record, form.cleaned_data)
         except RecordInvalid as error:
             form.add_domain_errors(error)
         except (TransitionNotAllowed, NotPermitted) as error:
             messages.error(request, str(error))
             return redirect("record-detail", reference=record.reference)
         else:
-            messages.success(request, done.format(reference=record.reference))
+            messages.success(request, said or done.format(reference=record.reference))
             return redirect("record-detail", reference=record.reference)
     return _record_page(request, record, **{form_name: form})
 
@@ -99,10 +103,13 @@ def _act(request: HttpRequest, reference: str, form_class: type, form_name: str,
 @login_required
 @require_POST
 def record_sign_off(request: HttpRequest, reference: str) -> HttpResponse:
-    def sign_off(record: SearchRecord, data: dict[str, Any]) -> None:
-        workflow.record_sign_off(
+    def sign_off(record: SearchRecord, data: dict[str, Any]) -> str | None:
+        record = workflow.record_sign_off(
             record=record, actor=request.user, reviewer_involved=data["reviewer_involved"], comment=data["comment"]
         )
+        if record.status == Status.IG_REVIEW:
+            return f"Record {record.reference} signed off. Information governance will sign it off too."
+        return None
 
     return _act(request, reference, SignOffForm, "sign_off_form", sign_off, "Record {reference} signed off.")
 
@@ -155,8 +162,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         if form.cleaned_data["practitioner"]:
             queue = queue.filter(practitioner__username=form.cleaned_data["practitioner"])
     page = Paginator(queue, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(r, flags_for(r)) for r in page.object_list]
-    audit_list_read(request=request, action="review_queue.view", references=[r.reference for r, _ in rows],
+    rows = [(r, flags_for(r), [FLAG_LABELS[f] for f in ig_reasons(flags_for(r))]) for r in page.object_list]
+    audit_list_read(request=request, action="review_queue.view", references=[row[0].reference for row in rows],
                     filters=request.GET)
     query = request.GET.copy()
     query.pop("page", None)

@@ -24,11 +24,26 @@ def submitted(make_record, justified_answers):
 
 @pytest.mark.django_db
 def test_sign_off(api, submitted, manager):
-    response = api(manager).post(f"{URL}{submitted.reference}/sign-off/", {"reviewer_involved": True}, format="json")
+    response = api(manager).post(f"{URL}{submitted.reference}/sign-off/", {}, format="json")
     assert response.status_code == 200
     assert response.json()["status"] == "signed_off"
-    assert "reviewer_involved" in response.json()["flags"]
+    assert response.json()["reviewed_by"] == "maria"
     assert response.json()["signed_off_at"]
+
+
+def test_an_involved_reviewers_sign_off_goes_on_to_information_governance(api, submitted, manager, auditor):
+    response = api(manager).post(f"{URL}{submitted.reference}/sign-off/", {"reviewer_involved": True}, format="json")
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["signed_off_at"]) == ("ig_review", None)
+    assert "reviewer_involved" in response.json()["flags"]
+    assert [r["reference"] for r in api(auditor).get("/api/v1/review-queue/").json()["results"]] == [
+        submitted.reference]
+    again = api(manager).post(f"{URL}{submitted.reference}/sign-off/", {}, format="json")
+    assert again.status_code == 409
+    done = api(auditor).post(f"{URL}{submitted.reference}/sign-off/", {}, format="json")
+    assert done.status_code == 200
+    assert (done.json()["status"], done.json()["reviewed_by"], done.json()["ig_reviewed_by"]) == (
+        "signed_off", "maria", "aisha")
 
 
 @pytest.mark.django_db
@@ -52,7 +67,7 @@ def test_return_and_escalate_need_a_comment(api, submitted, manager, action):
     ("persona", "code"),
     [("practitioner", 403), ("colleague", 404), ("outsider", 404), ("other_manager", 404), ("auditor", 403)],
 )
-def test_wrong_reviewers(request, api, submitted, action, persona, code):
+def test_wrong_reviewers(request, api, submitted, manager, action, persona, code):
     response = api(request.getfixturevalue(persona)).post(
         f"{URL}{submitted.reference}/{action}/", {"comment": "x"}, format="json"
     )

@@ -261,3 +261,62 @@ def test_openapi_schema_has_no_warnings(tmp_path):
     for path in ("/api/v1/review-queue/", "/api/v1/escalations/{id}/close/", "/api/v1/notifications/",
                  "/api/v1/audit-events/", "/api/v1/exports/searches.csv"):
         assert path in schema
+
+
+# The justification rule, version 2, through the API: the contract's names, and 400 with the field per rule.
+
+def test_the_new_answers_are_read_and_written_by_their_contract_names(api, practitioner, justified_answers):
+    payload = {"subject_reference": "LAS-1", "searched_at": iso(timezone.now() - timedelta(hours=1)),
+               **justified_answers, "confidential_information": True,
+               "profile_urls": ["https://www.facebook.com/example"]}
+    created = api(practitioner).post(URL, payload, format="json")
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    for field in ("subject_relationship", "consent_given_by", "alternatives_considered", "findings"):
+        assert body[field] == payload.get(field, "")
+    assert body["confidential_information"] is True
+    assert body["profile_urls"] == ["https://www.facebook.com/example"]
+    assert (body["reviewed_by"], body["ig_reviewed_by"], body["justified"]) == (None, None, True)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"consent_status": "not_possible", "consent_given_by": "", "justification": "needed",
+          "alternatives_considered": "None would do, nothing else.",
+          "collateral_intrusion": "No one else was seen on the page."},
+         "justification"),
+        ({"consent_status": "not_possible", "consent_given_by": "", "justification": "Needed to check a risk now.",
+          "alternatives_considered": "", "collateral_intrusion": "No one else was seen on the page."},
+         "alternatives_considered"),
+        ({"consent_status": "not_possible", "consent_given_by": "", "justification": "Needed to check a risk now.",
+          "alternatives_considered": "None would do, nothing else.", "collateral_intrusion": "None",
+          }, "collateral_intrusion"),
+        ({"consent_status": "not_possible", "consent_given_by": "", "lawful_basis": "consent",
+          "justification": "Needed to check a risk now.", "alternatives_considered": "None would do, nothing else.",
+          "collateral_intrusion": "No one else was seen on the page."}, "lawful_basis"),
+        ({"consent_status": "refused", "consent_given_by": "", "justification": "Needed to check a risk now.",
+          "alternatives_considered": "None would do, nothing else.",
+          "collateral_intrusion": "No one else was seen on the page."},
+         "is_emergency"),
+        ({"consent_given_by": ""}, "consent_given_by"),
+        ({"findings": ""}, "findings"),
+        ({"subject_relationship": ""}, "subject_relationship"),
+        ({"confidential_information": None}, "confidential_information"),
+    ],
+)
+def test_submit_breaking_a_rule_is_400_with_its_field(api, practitioner, make_record, justified_answers, changes,
+                                                      field):
+    record = make_record(**{**justified_answers, **changes})
+    response = api(practitioner).post(f"{URL}{record.reference}/submit/")
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert response.json()[field][0].startswith(("Enter", "Select", "Say more", "The person refused"))
+
+
+def test_a_bad_profile_address_is_400_on_save(api, practitioner):
+    response = api(practitioner).post(URL, {
+        "subject_reference": "LAS-1", "searched_at": iso(timezone.now()), "profile_urls": ["facebook.com/x"],
+    }, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["profile_urls"]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from searchlog.forms import DATETIME_FORMAT
 from searchlog.models import SearchRecord, Status
 from tests.conftest import PASSWORD
-from tests.factories import RecordFactory
+from tests.factories import WITHOUT_CONSENT, RecordFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,15 +48,19 @@ def form_data(**answers) -> dict:
         "subject_reference": "LAS-100200", "subject_initials": "", "searched_at": an_hour_ago(),
         "platforms_other": "", "search_terms": "", "purpose": "", "consent_details": "", "justification": "",
         "collateral_intrusion": "", "special_category_condition": "", "findings": "", "actions_taken_details": "",
-        "information_retained": "",
+        "information_retained": "", "alternatives_considered": "", "profile_urls": "",
     }
     data.update(answers)
+    if isinstance(data.get("confidential_information"), bool):
+        # The page asks yes or no.
+        data["confidential_information"] = "yes" if data["confidential_information"] else "no"
     return data
 
 
 def emergency_answers(justified_answers: dict) -> dict:
     return {
         **justified_answers,
+        **WITHOUT_CONSENT,
         "consent_status": "not_sought_emergency",
         "consent_details": "",
         "is_emergency": "on",
@@ -264,7 +268,7 @@ def test_save_and_continue_lists_the_missing_answers_on_the_check_page(client, p
     assert page.status_code == 200
     body = html(page)
     assert "govuk-error-summary" in body
-    assert "You need to answer 8 more questions before you can submit" in body
+    assert "You need to answer 11 more questions before you can submit" in body
     assert f'href="/records/{record.reference}/change/#id_search_terms"' in body
     assert "Enter what you searched for or which pages you viewed" in body
     assert "Select the lawful basis for the search" in body
@@ -288,7 +292,7 @@ def test_a_complete_record_is_checked_then_submitted(client, practitioner, justi
     assert submitted.redirect_chain == [(f"/records/{record.reference}/", 302)]
     assert SUCCESS_BANNER in html(submitted)
     assert f"Record {record.reference} submitted for review" in html(submitted)
-    assert tags(html(submitted))[:2] == ["Submitted", "Justified"]
+    assert tags(html(submitted))[:1] == ["Justified — awaiting sign-off"]
 
 
 def test_submitting_an_incomplete_record_goes_back_to_the_check_page(client, practitioner, make_record):
@@ -359,7 +363,7 @@ def test_quick_record_is_saved_then_completed_and_submitted(client, practitioner
     page = client.get(response["Location"])
     assert SUCCESS_BANNER in html(page)
     assert f"Emergency record {record.reference} saved" in html(page)
-    assert tags(html(page))[:2] == ["Draft", "Unjustified"]
+    assert tags(html(page))[:2] == ["Draft", "11 answers missing"]
     assert f'href="/records/{record.reference}/change/"' in html(page)
     assert "Complete this record" in html(page)
 
@@ -416,7 +420,9 @@ def test_my_records_shows_status_and_justified_tags(client, practitioner, make_r
     client.force_login(practitioner)
     rows = table_rows(client.get("/records/"))
     by_reference = {re.search(r"OS-\d{4}-\d+", row).group(0): tags(row) for row in rows}
-    assert by_reference == {draft.reference: ["Draft", "Unjustified"], submitted.reference: ["Submitted", "Justified"]}
+    assert by_reference == {
+        draft.reference: ["Draft", "12 answers missing"], submitted.reference: ["Justified — awaiting sign-off"],
+    }
 
 
 def test_my_records_shows_twenty_records_a_page(client, practitioner):
@@ -538,3 +544,51 @@ def test_a_submitted_record_cannot_be_submitted_again(client, practitioner, make
     assert response.redirect_chain == [(f"/records/{record.reference}/", 302)]
     assert SUCCESS_BANNER not in html(response)
     assert record.transitions.filter(action="submit").count() == 1
+
+
+# --- The justification rule, version 2, on the pages ----------------------------------------------------------
+
+
+def test_the_form_asks_the_new_questions_and_reveals_them_when_they_apply(client, practitioner):
+    client.force_login(practitioner)
+    body = html(client.get("/records/new/"))
+    for field in ("subject_relationship_0", "profile_urls", "consent_given_by_0", "alternatives_considered",
+                  "confidential_information_0"):
+        assert f'id="id_{field}"' in body
+    assert 'data-show-if-name="consent_status" data-show-if-values="obtained_written obtained_verbal"' in body
+    assert "What a complete, justified record needs" in body
+    assert "at least a sentence (25 characters or more)" in body
+
+
+def test_the_check_page_names_each_rule_that_is_not_met(client, practitioner, justified_answers):
+    client.force_login(practitioner)
+    answers = {**justified_answers, "consent_status": "refused", "consent_given_by": "", "justification": "needed",
+               "lawful_basis": "consent", "profile_urls": "https://www.facebook.com/example"}
+    saved = client.post("/records/new/", form_data(**answers, **{"continue": ""}))
+    record = SearchRecord.objects.get()
+    assert record.profile_urls == ["https://www.facebook.com/example"]
+    body = html(client.get(saved["Location"]))
+    assert "Say more about why the search was necessary without consent: write at least 25 characters" in body
+    assert f'href="/records/{record.reference}/change/#id_alternatives_considered"' in body
+    assert "Select a lawful basis other than consent, because the person did not consent" in body
+    assert "The person refused consent: searching anyway needs an emergency" in body
+    assert "Submit record" not in body
+
+
+def test_a_bad_profile_address_is_shown_on_the_form(client, practitioner):
+    client.force_login(practitioner)
+    response = client.post("/records/new/", form_data(profile_urls="facebook.com/x\nhttps://ok.org",
+                                                      save_draft=""))
+    assert response.status_code == 200
+    assert error_links(response) == ["#id_profile_urls"]
+    assert "facebook.com/x\nhttps://ok.org</textarea>" in html(response)
+
+
+def test_the_check_page_shows_the_new_answers(client, practitioner, make_record, justified_answers):
+    record = make_record(**justified_answers, profile_urls=["https://www.facebook.com/example"])
+    client.force_login(practitioner)
+    body = html(client.get(f"/records/{record.reference}/check/"))
+    for label, value in [("Whose information", "The person supported"), ("Consent given by", "The person themselves"),
+                         ("Confidential information likely", "No"), ("What you found", "Nothing relevant found."),
+                         ("Profiles or pages viewed", "https://www.facebook.com/example")]:
+        assert re.search(rf">{re.escape(label)}</dt>\s*<dd[^>]*>{re.escape(value)}", body), label

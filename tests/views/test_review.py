@@ -225,7 +225,7 @@ def test_the_teams_manager_sees_the_review_forms(client, manager, submitted):
 @pytest.mark.parametrize(("persona", "status_code"), [
     ("practitioner", 200), ("auditor", 200), ("colleague", 404), ("outsider", 404), ("other_manager", 404),
 ])
-def test_nobody_else_sees_the_review_forms(client, request, submitted, persona, status_code):
+def test_nobody_else_sees_the_review_forms(client, request, submitted, manager, persona, status_code):
     client.force_login(request.getfixturevalue(persona))
     response = page_of(client, submitted)
     assert response.status_code == status_code
@@ -251,7 +251,7 @@ def test_a_manager_sees_no_review_forms_on_a_draft(client, manager, make_record,
 @pytest.mark.parametrize(("persona", "status_code"), [
     ("practitioner", 302), ("auditor", 302), ("colleague", 404), ("outsider", 404), ("other_manager", 404),
 ])
-def test_nobody_else_can_post_a_review(client, request, submitted, action, persona, status_code):
+def test_nobody_else_can_post_a_review(client, request, submitted, manager, action, persona, status_code):
     client.force_login(request.getfixturevalue(persona))
     response = client.post(f"/records/{submitted.reference}/{action}/",
                            {"reviewer_involved": "no", "comment": "Looks fine"})
@@ -402,9 +402,11 @@ def test_sign_off_records_involvement_and_flags_an_involved_reviewer(client, man
     assert response.redirect_chain == [(f"/records/{submitted.reference}/", 302)]
     assert SUCCESS_BANNER in html(response)
     assert f"Record {submitted.reference} signed off." in html(response)
-    assert (refreshed(submitted).status, submitted.reviewer_involved) == (Status.SIGNED_OFF, flagged)
+    status = Status.IG_REVIEW if flagged else Status.SIGNED_OFF
+    assert (refreshed(submitted).status, submitted.reviewer_involved) == (status, flagged)
     page_tags = tags(html(response))
-    assert page_tags[0] == "Signed off"
+    assert page_tags[0] == ("Awaiting information governance" if flagged else f"Signed off by {manager.display_name}")
+    assert ("Information governance will sign it off too." in html(response)) is flagged
     assert ("Reviewer involved" in page_tags) is flagged
     assert ("said they are involved in the case" in html(response)) is flagged
     assert review_forms(response, submitted.reference) == []
@@ -562,3 +564,25 @@ def test_no_addendum_form_while_the_record_can_still_be_changed(client, practiti
     response = client.post(f"/records/{draft.reference}/addenda/", {"text": "Too early."}, follow=True)
     assert "change it instead of adding an addendum" in html(response)
     assert not draft.addenda.exists()
+
+
+def test_the_queue_and_the_record_page_say_why_information_governance_must_sign_off(client, manager, auditor,
+                                                                                   make_record, justified_answers):
+    record = make_record(submit=True, **{**justified_answers, "interaction": "interacted",
+                                         "account_used": "personal_account"})
+    client.force_login(manager)
+    page = html(page_of(client, record))
+    assert "After your sign-off, information governance signs it off too, because of: Personal account or device, " \
+           "Interaction." in page
+    client.post(f"/records/{record.reference}/sign-off/", {"reviewer_involved": "no"})
+    client.force_login(auditor)
+    queue = html(client.get("/review/"))
+    assert record.reference in queue
+    assert "Because of: Personal account or device, Interaction." in queue
+    page = page_of(client, record)
+    assert "It needs information governance's sign-off too, because of: Personal account or device, Interaction." \
+        in html(page)
+    assert review_forms(page, record.reference) == list(REVIEW_ACTIONS)
+    done = client.post(f"/records/{record.reference}/sign-off/", {"reviewer_involved": "no"}, follow=True)
+    assert tags(html(done))[0] == f"Signed off by {manager.display_name} and {auditor.display_name} " \
+                                  "(information governance)"

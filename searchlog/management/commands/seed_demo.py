@@ -25,16 +25,33 @@ PEOPLE = [
     ("auditor", "Aisha", "Begum", Role.AUDITOR, None, None),
 ]
 RECORDS_WANTED = 40
+# Which submitted records are escalated, and how information governance closes each ("" stays open).
+ESCALATED = {2: "breach_referred", 13: "no_concern", 23: "advice_given", 37: ""}
+# Records whose answers differ from the usual story (a personal phone: honesty first, and a risk flag).
+VARIANTS = {
+    33: {"account_used": "personal_device",
+         "information_retained": "Nothing kept on the phone; a short note on the case file."},
+}
+# Records that went on to information governance after the manager's sign-off, and that they signed off.
+IG_SIGNED = (12,)
+CLOSING_COMMENTS = {
+    "breach_referred": "The friends-only content was seen without authority: referred to the DPO as a possible breach.",
+    "no_concern": "The content was public after all; the search was proportionate.",
+    "advice_given": "Proportionate, but advised to record the profile address and to ask for approval next time.",
+}
 
 COMPLETE = {
+    "subject_relationship": "person_supported",
     "platforms": ["facebook"],
     "search_terms": "Public Facebook profile found by searching the person's name and town.",
     "content_visibility": "public",
     "purpose": "To check a report that the person had moved out of their supported accommodation.",
     "consent_status": "obtained_verbal",
+    "consent_given_by": "person",
     "consent_details": "Asked on the phone during a planned review call; agreed to a one-off check.",
     "account_used": "org_account_org_device",
     "interaction": "viewed_only",
+    "confidential_information": False,
     "lawful_basis": "public_task",
     "collateral_intrusion": "Friends' comments were visible; not read or recorded.",
     "findings": "Posts confirm the person is still living at the accommodation. Checked with the warden.",
@@ -45,12 +62,17 @@ EMERGENCY = {
     **COMPLETE,
     "platforms": ["search_engine", "x_twitter"],
     "consent_status": "not_sought_emergency",
+    "consent_given_by": "",
+    "consent_details": "Not asked: the person was missing overnight and could not be contacted.",
     "is_emergency": True,
     "emergency_category": "missing_person",
-    "justification": "Reported missing overnight with a risk of self-harm; police asked for any recent posts. "
-    "Waiting for consent was not possible and nothing less intrusive would locate them in time.",
+    "justification": "Reported missing overnight with a risk of self-harm; police asked for any recent posts.",
+    "alternatives_considered": "Phoned the person, their sister and their GP first; nobody knew where they were, "
+    "and waiting longer would have put them at risk.",
     "lawful_basis": "vital_interests",
+    "findings": "A public post from last night showed them in the town centre; the police found them safe.",
     "actions_taken": ["shared_safeguarding"],
+    "information_retained": "One screenshot of the post, saved to the case file and shared with the police.",
 }
 
 
@@ -116,7 +138,7 @@ class Command(BaseCommand):
                               "purpose": "Checking an employment claim made at assessment."},
                     )
                 else:
-                    answers = EMERGENCY if kind == 2 else COMPLETE
+                    answers = {**(EMERGENCY if kind == 2 else COMPLETE), **VARIANTS.get(i, {})}
                     record = workflow.record_create(
                         practitioner=author, data={"subject_reference": subject, "searched_at": searched, **answers}
                     )
@@ -135,14 +157,23 @@ class Command(BaseCommand):
         )
         moment = min(searched + timedelta(days=1), now)
         with clock.frozen_at(moment):
-            if i % 7 == 2:
-                workflow.record_escalate(
+            if i in ESCALATED:
+                escalation = workflow.record_escalate(
                     record=record, actor=reviewer,
                     comment="Friends-only content was viewed; please check this was authorised.",
                 )
             elif i % 3 == 0:
-                workflow.record_sign_off(record=record, actor=reviewer, reviewer_involved=i % 6 == 0)
+                record = workflow.record_sign_off(record=record, actor=reviewer, reviewer_involved=i % 6 == 0)
             elif i % 3 == 1:
                 workflow.record_return(
                     record=record, actor=reviewer, comment="Please say whether you checked what you found.",
                 )
+        if i in IG_SIGNED:
+            with clock.frozen_at(min(moment + timedelta(hours=20), now)):
+                workflow.record_sign_off(record=record, actor=users["auditor"], reviewer_involved=False,
+                                         comment="The manager's involvement is explained; proportionate.")
+        if i in ESCALATED and ESCALATED[i]:
+            # Information governance decides it a few hours later (never in the future).
+            with clock.frozen_at(min(moment + timedelta(hours=5), now)):
+                workflow.escalation_close(escalation=escalation, actor=users["auditor"], outcome=ESCALATED[i],
+                                          comment=CLOSING_COMMENTS[ESCALATED[i]])
