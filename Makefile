@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# The sealer runs every few seconds: at info the worker's log is mostly its heartbeat. CELERY_LOGLEVEL=info shows it.
+CELERY_LOGLEVEL ?= warning
 export SEARCHLOG_SITE_URL ?= http://127.0.0.1:$(PORT)
 ASSETS := $(shell find searchlog/assets -type f 2>/dev/null)
 
@@ -14,7 +16,7 @@ run: setup
 	$(PY) manage.py seed_demo
 	@echo "Starting the web app on http://127.0.0.1:$(PORT)/ and a Celery worker with beat (Ctrl+C stops both)."
 	@trap 'kill 0' EXIT; \
-	$(VENV)/bin/celery -A config worker --beat --loglevel info --concurrency 2 \
+	$(VENV)/bin/celery -A config worker --beat --loglevel $(CELERY_LOGLEVEL) --concurrency 2 \
 		--schedule var/celerybeat-schedule & \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
