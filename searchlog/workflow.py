@@ -74,6 +74,7 @@ _TEXT_FIELDS = {
     "purpose": "Purpose",
     "consent_details": "Consent details",
     "justification": "Justification",
+    "alternatives_considered": "Alternatives considered",
     "collateral_intrusion": "Collateral intrusion",
     "special_category_condition": "Special category condition",
     "findings": "Findings",

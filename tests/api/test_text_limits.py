@@ -15,8 +15,20 @@ URL = "/api/v1/searches/"
 LONG_TEXT_FIELDS = [
     ("search_terms", "Search terms"), ("purpose", "Purpose"), ("consent_details", "Consent details"),
     ("justification", "Justification"), ("collateral_intrusion", "Collateral intrusion"), ("findings", "Findings"),
-    ("information_retained", "Information retained"),
+    ("information_retained", "Information retained"), ("alternatives_considered", "Alternatives considered"),
 ]
+
+
+def test_every_free_text_answer_has_a_limit():
+    """A free-text answer added to the record must join the limits (the text fields of EDITABLE_FIELDS)."""
+    from django.db import models
+
+    from searchlog import workflow
+    from searchlog.models import SearchRecord
+
+    text = {name for name in workflow.EDITABLE_FIELDS
+            if isinstance(SearchRecord._meta.get_field(name), models.TextField)}
+    assert text <= set(workflow._TEXT_FIELDS)
 
 
 @pytest.fixture
