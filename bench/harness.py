@@ -382,12 +382,14 @@ def justified_body(username: str, n: int) -> dict[str, object]:
     return {"subject_reference": f"LAS-{username}-{n}", "searched_at": searched.isoformat(), **JUSTIFIED_ANSWERS}
 
 
-def practitioner_loop(port: int, person: Person, stop: threading.Event, recorder: Recorder) -> None:
-    """create → PATCH one answer → submit, again and again, as fast as the server answers."""
+def practitioner_loop(port: int, person: Person, stop: threading.Event, recorder: Recorder,
+                      think: float = 0.0) -> None:
+    """create → PATCH one answer → submit, again and again, pausing `think` seconds before each request."""
     client = Client(port, person.token)
     n = 0
     while not stop.is_set():
         n += 1
+        stop.wait(think)
         status, body, seconds = client.request("POST", "/api/v1/searches/", justified_body(person.username, n))
         recorder.sample(client, "create", status, seconds)
         if status != 201 or not isinstance(body, dict):
@@ -397,10 +399,12 @@ def practitioner_loop(port: int, person: Person, stop: threading.Event, recorder
         recorder.acks.append(Ack("create", reference, person.username))
         path = f"/api/v1/searches/{reference}/"
         findings = f"Bench findings {person.username} {n}"
+        stop.wait(think)
         status, _body, seconds = client.request("PATCH", path, {"findings": findings})
         recorder.sample(client, "patch", status, seconds)
         if 200 <= status < 300:
             recorder.acks.append(Ack("patch", reference, person.username, findings))
+        stop.wait(think)
         status, _body, seconds = client.request("POST", f"{path}submit/")
         recorder.sample(client, "submit", status, seconds)
         if 200 <= status < 300:
@@ -408,10 +412,11 @@ def practitioner_loop(port: int, person: Person, stop: threading.Event, recorder
     client.close()
 
 
-def manager_loop(port: int, person: Person, stop: threading.Event, recorder: Recorder) -> None:
+def manager_loop(port: int, person: Person, stop: threading.Event, recorder: Recorder, think: float = 0.0) -> None:
     """Read the review queue and sign off what is in it; an empty queue is read again after a short pause."""
     client = Client(port, person.token)
     while not stop.is_set():
+        stop.wait(think)
         status, body, seconds = client.request("GET", "/api/v1/review-queue/")
         recorder.sample(client, "queue", status, seconds)
         results = body.get("results", []) if status == 200 and isinstance(body, dict) else []
@@ -422,6 +427,7 @@ def manager_loop(port: int, person: Person, stop: threading.Event, recorder: Rec
             if stop.is_set():
                 break
             reference = item["reference"]
+            stop.wait(think)
             status, _body, seconds = client.request(
                 "POST", f"/api/v1/searches/{reference}/sign-off/", {"reviewer_involved": False}
             )
@@ -434,14 +440,15 @@ def manager_loop(port: int, person: Person, stop: threading.Event, recorder: Rec
 class Load:
     """The practitioners' and managers' loops in threads, started and stopped together."""
 
-    def __init__(self, port: int, practitioners: list[Person], managers: list[Person], recorder: Recorder) -> None:
+    def __init__(self, port: int, practitioners: list[Person], managers: list[Person], recorder: Recorder,
+                 think: float = 0.0) -> None:
         self.stop_event = threading.Event()
         self.recorder = recorder
         self.threads = [
-            threading.Thread(target=practitioner_loop, args=(port, p, self.stop_event, recorder), daemon=True)
+            threading.Thread(target=practitioner_loop, args=(port, p, self.stop_event, recorder, think), daemon=True)
             for p in practitioners
         ] + [
-            threading.Thread(target=manager_loop, args=(port, m, self.stop_event, recorder), daemon=True)
+            threading.Thread(target=manager_loop, args=(port, m, self.stop_event, recorder, think), daemon=True)
             for m in managers
         ]
         self.started = self.stopped = 0.0

@@ -37,6 +37,9 @@ OPS = ("create", "patch", "submit", "queue", "sign_off")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60, help="how long the load runs (default 60)")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="seconds each user pauses before each request (default 0: a closed loop at full speed; "
+                             "with 55 users and no pause, mean latency is 55 / throughput by Little's law)")
     parser.add_argument("--users", type=int, default=55,
                         help="practitioners and managers together; one manager per team of 5 (default 55)")
     args = parser.parse_args()
@@ -61,10 +64,11 @@ def main() -> None:
         sealer = harness.Sealer(env, work)
         print(f"load: {practitioners} practitioners and {managers} managers in {managers} teams for "
               f"{args.seconds:.0f}s against gunicorn (4 workers × 4 threads, gthread) on PostgreSQL "
-              f"{harness.database_name(setup_url)}; sealer beside it: {'yes' if sealer.process else 'no'}",
+              f"{harness.database_name(setup_url)}; sealer beside it: {'yes' if sealer.process else 'no'}; "
+              f"think time {args.think:g}s before each request",
               flush=True)
         recorder = harness.Recorder()
-        load = harness.Load(server.port, people, bosses, recorder)
+        load = harness.Load(server.port, people, bosses, recorder, think=args.think)
         load.start()
         load.stop_event.wait(args.seconds)
         load.stop()
