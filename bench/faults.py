@@ -269,7 +269,10 @@ class Bench:
         self.acks.extend(recorder.acks)
         statuses = harness.status_counts(recorder.samples)
         answered = sum(v for k, v in statuses.items() if k)
-        server_errors = sum(v for k, v in statuses.items() if k >= 500)
+        # 503 is the app saying "the database is out of reach, try again" (with Retry-After): expected while
+        # PostgreSQL is down, and kept apart from real server errors.
+        unavailable = statuses.get(503, 0)
+        server_errors = sum(v for k, v in statuses.items() if k >= 500) - unavailable
         unanswered = sum(recorder.connection_errors.values())
         lines, _p95 = harness.latency_table(recorder.samples, OPS)
         integrity = harness.check_integrity(self.acks)
@@ -278,7 +281,8 @@ class Bench:
         print(f"\n== {name} ({seconds:.1f}s): {did}")
         print(f"requests answered: {answered} ({answered / seconds:.1f} req/s); by status: "
               + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items()) if k)
-              + f"; ≥ 500: {server_errors}; no answer: {unanswered}"
+              + f"; errors ≥ 500 other than 503: {server_errors}; 503 (database out of reach): {unavailable}; "
+              + f"no answer: {unanswered}"
               + (f" {dict(recorder.connection_errors)}" if unanswered else ""))
         print("\n".join(lines))
         for line in harness.server_errors(self.server, since=log_from):
@@ -287,7 +291,8 @@ class Bench:
         print("\n".join(f"  {line}" for line in integrity.lines()))
         print(f"  audit trail: {said}   {harness.verdict(verified)}", flush=True)
         self.results.append(PhaseResult(name, ok, (
-            f"{name:<20} {answered / seconds:>7.1f} req/s  ≥500: {server_errors:>4}  no answer: {unanswered:>4}  "
+            f"{name:<20} {answered / seconds:>7.1f} req/s  5xx but 503: {server_errors:>4}  503: {unavailable:>4}  "
+            f"no answer: {unanswered:>4}  "
             f"acked: {len(recorder.acks):>5}  missing: {len(integrity.lost)}  half-written: "
             f"{len(integrity.half_written)}  verify: {'ok' if verified else 'FAILED'}"
         )))

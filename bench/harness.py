@@ -34,7 +34,10 @@ PYTHON = sys.executable
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 PASSWORD = "bench horse battery staple"  # noqa: S105 - users that live only in a bench database
 AUDIT_KEY = "bench-audit-key-not-a-secret-0123456789abcdef"
-STATUS_RANK = {"draft": 0, "returned": 0, "submitted": 1, "signed_off": 2, "escalated": 2}
+# How far a record has got: a manager's sign-off ends in signed_off, or in ig_review when information governance
+# must sign off too.
+STATUS_RANK = {"draft": 0, "returned": 0, "submitted": 1, "ig_review": 2, "signed_off": 2, "escalated": 2,
+               "closed": 2}
 # What each acknowledged write must have left: the audit action, and the transition (None for a change).
 WRITE_AUDIT_ACTION = {"create": "record.create", "patch": "record.change", "submit": "record.submit",
                       "sign_off": "record.sign_off"}

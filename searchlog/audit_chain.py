@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 
@@ -180,8 +180,13 @@ def _sealer_lock() -> Iterator[bool]:
             yield held
         finally:
             if held:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [SEALER_LOCK_KEY])
+                try:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_unlock(%s)", [SEALER_LOCK_KEY])
+                except DatabaseError:
+                    # The connection is gone (a restart, say), and its session lock went with it.
+                    logger.warning("Audit sealer: could not release its lock; the connection is closed.")
+                    connection.close()
         return
     # SQLite runs on one machine: a file lock beside the checkpoints does.
     directory = _checkpoint_dir()
