@@ -256,7 +256,20 @@ def record_create(*, practitioner: User, data: Mapping[str, Any], quick: bool = 
     _save(record)
     _transition(record, action=Transition.Action.CREATE, from_status="", actor=practitioner)
     _audit("record.create", practitioner, record, {**audit_diff({}, answers_of(record)), "quick": quick})
+    if record.is_emergency:
+        _notify_emergency(record)
     return record
+
+
+def _notify_emergency(record: SearchRecord) -> None:
+    # An emergency search is made before anyone approves it: whoever reviews the team's records hears at once.
+    reviewers = list(selectors.reviewers_of(record).values_list("pk", flat=True))
+    reminders.notify(recipients=reviewers, kind=NotificationKind.EMERGENCY_RECORD, record=record)
+
+
+def _moved_on(record: SearchRecord) -> None:
+    # Notices about the record that asked for what has now happened are done (reminders.notices_resolve).
+    reminders.notices_resolve(record=record)
 
 
 @transaction.atomic
@@ -269,12 +282,16 @@ def record_update(*, record: SearchRecord, actor: User, data: Mapping[str, Any])
         raise TransitionNotAllowed(
             f"Record {record.reference} is {record.get_status_display().lower()} and can no longer be changed."
         )
-    before = answers_of(record)
+    before, was_justified, was_emergency = answers_of(record), record.is_justified, record.is_emergency
     _apply(record, data)
     _save(record)
     changes = audit_diff(before, answers_of(record))
     if changes:  # a save that changes nothing is not a change
         _audit("record.change", actor, record, changes)
+    if record.is_justified and not was_justified:
+        _moved_on(record)  # the "not yet justified" reminders are answered
+    if record.is_emergency and not was_emergency:
+        _notify_emergency(record)
     return record
 
 
@@ -349,6 +366,7 @@ def record_submit(*, record: SearchRecord, actor: User) -> SearchRecord:
     _audit("record.submit", actor, record, {"status": [from_status, record.status], "revision": record.revision})
     reviewers = list(selectors.reviewers_of(record).values_list("pk", flat=True))
     reminders.notify(recipients=reviewers, kind=NotificationKind.RECORD_SUBMITTED, record=record)
+    _moved_on(record)
     return record
 
 
@@ -402,6 +420,7 @@ def record_sign_off(*, record: SearchRecord, actor: User, reviewer_involved: boo
         "status": [from_status, record.status], "reviewer_involved": bool(reviewer_involved),
         "comment": _proof((comment or "").strip()), "ig_reasons": reasons,
     })
+    _moved_on(record)
     return record
 
 
@@ -426,6 +445,7 @@ def record_return(*, record: SearchRecord, actor: User, comment: str) -> SearchR
     _transition(record, action=Transition.Action.RETURN, from_status=from_status, actor=actor, comment=comment)
     _audit("record.return", actor, record, {"status": [from_status, record.status], "comment": _proof(comment)})
     reminders.notify(recipients=[record.practitioner_id], kind=NotificationKind.RECORD_RETURNED, record=record)
+    _moved_on(record)
     return record
 
 
@@ -446,6 +466,7 @@ def record_escalate(*, record: SearchRecord, actor: User, comment: str) -> Escal
                      record=record)
     _audit("record.escalate", actor, record, {"status": [from_status, record.status], "comment": _proof(comment),
                                              "escalation": escalation.pk})
+    _moved_on(record)
     return escalation
 
 
@@ -490,6 +511,7 @@ def escalation_close(*, escalation: Escalation, actor: User, outcome: str, comme
         "status": [Status.ESCALATED, record.status], "escalation": escalation.pk, "outcome": outcome,
         "comment": _proof(escalation.closing_comment),
     })
+    _moved_on(record)
     return escalation
 
 

@@ -166,7 +166,8 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "title", "record", "link", "detail", "created_at", "emailed_at", "read_at"]
+        fields = ["id", "kind", "title", "record", "link", "detail", "created_at", "emailed_at", "read_at",
+                  "resolved_at"]
         read_only_fields = fields
 
     def get_title(self, notice: Notification) -> str:
