@@ -236,7 +236,7 @@ SEARCHLOG_SITE_URL = os.environ.get("SEARCHLOG_SITE_URL", "http://127.0.0.1:8000
 # A record made more than this many hours after the search is flagged as late.
 SEARCHLOG_LATE_RECORD_HOURS = env_float("SEARCHLOG_LATE_RECORD_HOURS", 48)
 # The same subject searched this many times within the window is repeat searching.
-SEARCHLOG_REPEAT_SEARCH_COUNT = int(os.environ.get("SEARCHLOG_REPEAT_SEARCH_COUNT", "3"))
+SEARCHLOG_REPEAT_SEARCH_COUNT = int(os.environ.get("SEARCHLOG_REPEAT_SEARCH_COUNT", "2"))
 SEARCHLOG_REPEAT_SEARCH_DAYS = int(os.environ.get("SEARCHLOG_REPEAT_SEARCH_DAYS", "30"))
 # A submitted record waiting longer than this many working days for review is overdue.
 SEARCHLOG_REVIEW_DEADLINE_WORKING_DAYS = int(os.environ.get("SEARCHLOG_REVIEW_DEADLINE_WORKING_DAYS", "5"))

@@ -47,7 +47,7 @@ from searchlog import clock, selectors
 from searchlog.api.filters import SearchRecordFilter
 from searchlog.audit import audit_append
 from searchlog.errors import RecordInvalid, RecordNotFound
-from searchlog.flags import FLAG_LABELS, flags_for, with_flags
+from searchlog.flags import FLAG_LABELS, flags_for, with_flags_for
 from searchlog.formatting import when
 from searchlog.models import (
     AccountUsed,
@@ -181,7 +181,7 @@ def neutralise(value: str) -> str:
 
 def export_rows(user: User, filters: Mapping[str, Any] | None = None) -> QuerySet[SearchRecord]:
     """The records the user may export that match the list filters, oldest search first; RecordInvalid if bad."""
-    records = with_flags(selectors.records_visible_to(user)).select_related("practitioner", "team")
+    records = with_flags_for(user, selectors.records_visible_to(user)).select_related("practitioner", "team")
     filterset = SearchRecordFilter(filters or {}, queryset=records)
     if not filterset.is_valid():
         raise RecordInvalid({field: [str(m) for m in messages] for field, messages in filterset.errors.items()})
@@ -397,7 +397,7 @@ def searches_xlsx(*, user: User, filters: Mapping[str, Any] | None = None,
 def supervision_records(user: User, person: User, date_from: date, date_to: date) -> QuerySet[SearchRecord]:
     """The person's records searched in the period (local days, inclusive) that the user may see, with history."""
     return (
-        with_flags(selectors.records_visible_to(user))
+        with_flags_for(user, selectors.records_visible_to(user))
         .filter(practitioner=person, searched_at__gte=day_start(date_from),
                 searched_at__lt=day_start(date_to + timedelta(days=1)))
         .select_related("practitioner", "team", "reviewed_by", "ig_reviewed_by")

@@ -158,6 +158,11 @@ class EscalationOutcome(models.TextChoices):
     BREACH_REFERRED = "breach_referred", "Possible breach referred to the data protection officer"
 
 
+def subject_key(reference: str) -> str:
+    """The subject reference as matched for repeat searching: case and spaces ignored ("las-1" = "LAS-1 ")."""
+    return "".join((reference or "").split()).lower()
+
+
 def _choice_or_blank(field: str, choices: type[models.TextChoices]) -> Q:
     return Q(**{f"{field}__in": [*choices.values, ""]})
 
@@ -198,6 +203,11 @@ class SearchRecord(models.Model):
     )
 
     subject_reference = models.CharField(max_length=60)
+    subject_key = models.CharField(
+        max_length=60, editable=False, default="",
+        help_text="The subject reference without case or spaces, for matching searches about one person "
+        "(kept by workflow from subject_reference).",
+    )
     subject_initials = models.CharField(max_length=6, blank=True)
     subject_relationship = models.CharField(max_length=20, choices=SubjectRelationship.choices, blank=True)
     searched_at = models.DateTimeField()
@@ -234,7 +244,7 @@ class SearchRecord(models.Model):
         indexes = [
             models.Index(fields=["practitioner", "status"]),
             models.Index(fields=["team", "status"]),
-            models.Index(fields=["subject_reference", "searched_at"]),
+            models.Index(fields=["subject_key", "searched_at"], name="record_subject_key_idx"),
             models.Index(fields=["is_justified", "created_at"], name="record_unjustified_idx"),
         ]
         constraints = [

@@ -9,7 +9,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from searchlog import clock
 from searchlog.errors import RecordNotFound
-from searchlog.models import Breach, Escalation, Role, SearchRecord, Status, Team, User
+from searchlog.models import Breach, Escalation, Role, SearchRecord, Status, Team, User, subject_key
 
 
 def _with_people(records: QuerySet[SearchRecord]) -> QuerySet[SearchRecord]:
@@ -188,13 +188,22 @@ def breach_for(user: User, pk: int) -> Breach:
 
 def repeat_search_count(*, team_id: int, subject_reference: str, exclude_pk: int | None = None,
                         at: datetime | None = None) -> int:
-    """How many records the team holds about this subject within the repeat-search window."""
+    """How many records the team holds about this subject (normalised: models.subject_key) within the window."""
     at = at or clock.now()
     since = at - timedelta(days=settings.SEARCHLOG_REPEAT_SEARCH_DAYS)
     records = SearchRecord.objects.filter(
-        team_id=team_id, subject_reference__iexact=subject_reference.strip(), searched_at__gte=since,
-        searched_at__lte=at,
+        team_id=team_id, subject_key=subject_key(subject_reference), searched_at__gte=since, searched_at__lte=at,
     )
     if exclude_pk is not None:
         records = records.exclude(pk=exclude_pk)
     return records.count()
+
+
+def related_records(user: User, record: SearchRecord) -> QuerySet[SearchRecord]:
+    """The earlier searches about the same person (same normalised subject reference) the user may read, newest
+    first."""
+    earlier = Q(searched_at__lt=record.searched_at) | Q(searched_at=record.searched_at, pk__lt=record.pk)
+    return (
+        records_visible_to(user).filter(earlier, subject_key=record.subject_key)
+        .exclude(pk=record.pk).order_by("-searched_at", "-id")
+    )

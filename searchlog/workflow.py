@@ -44,6 +44,7 @@ from searchlog.models import (
     SubjectRelationship,
     Transition,
     User,
+    subject_key,
 )
 from searchlog.moments import moment_error
 
@@ -109,6 +110,7 @@ def _clean(record: SearchRecord) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     record.subject_reference = (record.subject_reference or "").strip()
     record.subject_initials = (record.subject_initials or "").strip()
+    record.subject_key = subject_key(record.subject_reference)
     if not record.subject_reference:
         errors["subject_reference"] = ["Enter the person's case reference"]
     elif len(record.subject_reference) > 60 or not _SUBJECT_REFERENCE.match(record.subject_reference):

@@ -159,6 +159,18 @@ class CloseEscalationSerializer(serializers.Serializer):
     comment = serializers.CharField()
 
 
+class RelatedSearchSerializer(serializers.ModelSerializer):
+    """An earlier search about the same person, as /related/ lists it."""
+
+    practitioner = serializers.CharField(source="practitioner.username", read_only=True)
+    team = serializers.CharField(source="team.name", read_only=True)
+
+    class Meta:
+        model = SearchRecord
+        fields = ["reference", "status", "subject_reference", "searched_at", "practitioner", "team", "is_emergency"]
+        read_only_fields = fields
+
+
 class NotificationSerializer(serializers.ModelSerializer):
     title = serializers.SerializerMethodField()
     link = serializers.SerializerMethodField()
