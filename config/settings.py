@@ -233,8 +233,7 @@ CELERY_BEAT_SCHEDULE = {
 # Product settings.
 SEARCHLOG_ORGANISATION_NAME = os.environ.get("SEARCHLOG_ORGANISATION_NAME", "Example Council")
 SEARCHLOG_SITE_URL = os.environ.get("SEARCHLOG_SITE_URL", "http://127.0.0.1:8000")
-# A record made more than this many hours after the search is flagged as late.
-SEARCHLOG_LATE_RECORD_HOURS = env_float("SEARCHLOG_LATE_RECORD_HOURS", 48)
+# A record made after the end of the next working day after the search is a late record (working_days.py).
 # The same subject searched this many times within the window is repeat searching.
 SEARCHLOG_REPEAT_SEARCH_COUNT = int(os.environ.get("SEARCHLOG_REPEAT_SEARCH_COUNT", "2"))
 SEARCHLOG_REPEAT_SEARCH_DAYS = int(os.environ.get("SEARCHLOG_REPEAT_SEARCH_DAYS", "30"))

@@ -117,6 +117,8 @@ COLUMNS = [
     ("Signed off by", "reviewed_by__username"),
     ("Signed off by information governance", "ig_reviewed_by__username"),
     ("Outcome", "outcome"),
+    ("Signed off by (job title)", "reviewed_by__job_title"),
+    ("Signed off by information governance (job title)", "ig_reviewed_by__job_title"),
 ]
 HEADER = [label for label, _ in COLUMNS]
 _FLAG_FIELDS = tuple(f"flag_{name}" for name in FLAG_LABELS)
@@ -274,7 +276,7 @@ def _cells(values: tuple[Any, ...]) -> list[Any]:
      platforms, platforms_other, terms, visibility, purpose, consent, consent_details, emergency, category,
      justification, collateral, account, interaction, basis, special, findings, actions, actions_details, retained,
      relationship, profile_urls, given_by, alternatives, confidential, reviewed_by, ig_reviewed_by, outcome,
-     first_name, last_name) = values[:_FLAGS_START]
+     reviewer_title, ig_reviewer_title, first_name, last_name) = values[:_FLAGS_START]
     return [
         reference, _STATUS.get(status, status), _YES_NO[justified], _flag_labels(values[_FLAGS_START:]),
         username, f"{first_name} {last_name}".strip() or username, team, subject, initials,
@@ -285,7 +287,7 @@ def _cells(values: tuple[Any, ...]) -> list[Any]:
         special, findings, _action_labels(actions), actions_details, retained,
         _RELATIONSHIP.get(relationship, relationship), "; ".join(json.loads(profile_urls or "[]")),
         _GIVEN_BY.get(given_by, given_by), alternatives, _YES_NO_BLANK[confidential], reviewed_by or "",
-        ig_reviewed_by or "", _OUTCOME.get(outcome, outcome),
+        ig_reviewed_by or "", _OUTCOME.get(outcome, outcome), reviewer_title or "", ig_reviewer_title or "",
     ]
 
 

@@ -61,9 +61,8 @@ def _conditions(now: datetime) -> dict[str, Q]:
         "interaction": Q(interaction=Interaction.INTERACTED),
         "restricted_content": Q(content_visibility__in=[ContentVisibility.RESTRICTED, ContentVisibility.BOTH]),
         "confidential_information": Q(confidential_information=True),
-        "late_record": Q(
-            created_at__gt=F("searched_at") + timedelta(hours=settings.SEARCHLOG_LATE_RECORD_HOURS)
-        ),
+        # late_after: the end of the next working day after the search (workflow keeps it; working_days).
+        "late_record": Q(late_after__isnull=False, created_at__gt=F("late_after")),
         "repeat_searching": Q(subject_search_count__gte=settings.SEARCHLOG_REPEAT_SEARCH_COUNT),
         "reviewer_involved": Q(reviewer_involved=True),
         "overdue": Q(status=Status.SUBMITTED, submitted_at__lt=overdue_before(now)),

@@ -32,6 +32,10 @@ class User(AbstractUser):
         Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members",
         help_text="The team this person records searches for.",
     )
+    job_title = models.CharField(
+        max_length=100, blank=True,
+        help_text="Shown with their name where they signed off a record (pages, exports, the supervision pack).",
+    )
     privacy_checked_at = models.DateTimeField(
         null=True, blank=True, help_text="When they last confirmed they reviewed their own social media privacy."
     )
@@ -59,6 +63,11 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def name_and_title(self) -> str:
+        """"Maria Kowalski, Team manager" (the name alone when no job title is set)."""
+        return f"{self.display_name}, {self.job_title}" if self.job_title else self.display_name
 
 
 class Status(models.TextChoices):
@@ -211,6 +220,11 @@ class SearchRecord(models.Model):
     subject_initials = models.CharField(max_length=6, blank=True)
     subject_relationship = models.CharField(max_length=20, choices=SubjectRelationship.choices, blank=True)
     searched_at = models.DateTimeField()
+    late_after = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="Recorded after this moment is a late record: the end of the next working day after the search "
+        "(kept by workflow from searched_at).",
+    )
     platforms = models.JSONField(default=list, blank=True)
     platforms_other = models.CharField(max_length=200, blank=True)
     search_terms = models.TextField(blank=True)

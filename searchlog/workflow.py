@@ -47,6 +47,7 @@ from searchlog.models import (
     subject_key,
 )
 from searchlog.moments import moment_error
+from searchlog.working_days import deadline_after
 
 # The answers a practitioner gives; everything else on the record is kept by this module.
 EDITABLE_FIELDS = (
@@ -214,6 +215,9 @@ def _save(record: SearchRecord) -> None:
     errors = _clean(record)
     if errors:
         raise RecordInvalid(errors)
+    # Late means recorded after the end of the next working day after the search; kept as a moment so that the
+    # flag stays one database condition (flags.py) without a calendar in SQL.
+    record.late_after = deadline_after(record.searched_at, 1)
     if record.is_editable:
         # A submitted record keeps the verdict it was submitted under (records from an earlier rule stay as
         # they are); a draft or a returned record is judged by the rule in force.

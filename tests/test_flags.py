@@ -48,11 +48,31 @@ def test_unflagged_answers(fields):
     assert flags_of(RecordFactory(**fields)) == []
 
 
-@pytest.mark.parametrize(("hours", "late"), [(47, False), (48, False), (49, True)])
-def test_late_record_after_48_hours(hours, late):
-    now = timezone.now()
-    record = RecordFactory(created_at=now, searched_at=now - timedelta(hours=hours))
+@pytest.mark.parametrize(
+    ("searched", "recorded", "late"),
+    [
+        # Monday's search: recorded by the end of Tuesday is on time.
+        (datetime(2026, 11, 2, 10, 0), datetime(2026, 11, 3, 23, 59), False),
+        (datetime(2026, 11, 2, 10, 0), datetime(2026, 11, 4, 0, 1), True),
+        # Friday's search: the next working day is Monday, whatever the clock hours (more than 48).
+        (datetime(2026, 11, 6, 16, 0), datetime(2026, 11, 9, 23, 0), False),
+        (datetime(2026, 11, 6, 16, 0), datetime(2026, 11, 10, 0, 1), True),
+        # Christmas Eve's search: Christmas, Boxing Day (substitute Monday 28th) and the weekend do not count.
+        (datetime(2026, 12, 24, 12, 0), datetime(2026, 12, 29, 20, 0), False),
+        (datetime(2026, 12, 24, 12, 0), datetime(2026, 12, 30, 0, 1), True),
+        # A working day's search, recorded 47.5 clock hours later but after the next working day ended.
+        (datetime(2026, 11, 3, 1, 0), datetime(2026, 11, 5, 0, 30), True),
+    ],
+)
+def test_late_record_is_after_the_end_of_the_next_working_day(searched, recorded, late):
+    record = RecordFactory(created_at=recorded.replace(tzinfo=LONDON), searched_at=searched.replace(tzinfo=LONDON))
     assert ("late_record" in flags_of(record)) is late
+
+
+def test_workflow_keeps_the_late_record_deadline(make_record):
+    searched = datetime(2026, 11, 6, 16, 0, tzinfo=LONDON)  # a Friday
+    record = make_record(searched_at=searched)
+    assert record.late_after == datetime(2026, 11, 10, 0, 0, tzinfo=LONDON)
 
 
 @pytest.mark.parametrize(("searches", "flagged"), [(1, False), (2, True)])

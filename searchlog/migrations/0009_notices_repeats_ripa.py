@@ -4,6 +4,22 @@ existing records); RIPA-style fields (job titles, the late-record deadline in wo
 from django.db import migrations, models
 
 
+def fill_late_after(apps, schema_editor):
+    """Existing records get the late-record deadline workflow now keeps (end of the next working day after the
+    search)."""
+    from searchlog.working_days import deadline_after
+
+    SearchRecord = apps.get_model("searchlog", "SearchRecord")
+    batch = []
+    for record in SearchRecord.objects.only("pk", "searched_at").iterator(chunk_size=2000):
+        record.late_after = deadline_after(record.searched_at, 1)
+        batch.append(record)
+        if len(batch) >= 2000:
+            SearchRecord.objects.bulk_update(batch, ["late_after"])
+            batch = []
+    SearchRecord.objects.bulk_update(batch, ["late_after"])
+
+
 def fill_subject_keys(apps, schema_editor):
     """Existing records get the key workflow now keeps: the reference without case or spaces."""
     SearchRecord = apps.get_model("searchlog", "SearchRecord")
@@ -48,4 +64,15 @@ class Migration(migrations.Migration):
             model_name='searchrecord',
             index=models.Index(fields=['subject_key', 'searched_at'], name='record_subject_key_idx'),
         ),
+            migrations.AddField(
+            model_name='searchrecord',
+            name='late_after',
+            field=models.DateTimeField(blank=True, editable=False, help_text='Recorded after this moment is a late record: the end of the next working day after the search (kept by workflow from searched_at).', null=True),
+        ),
+        migrations.AddField(
+            model_name='user',
+            name='job_title',
+            field=models.CharField(blank=True, help_text='Shown with their name where they signed off a record (pages, exports, the supervision pack).', max_length=100),
+        ),
+        migrations.RunPython(fill_late_after, migrations.RunPython.noop, elidable=True),
     ]
