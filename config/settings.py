@@ -260,6 +260,8 @@ SEARCHLOG_IG_REVIEW_FLAGS = [
 SEARCHLOG_ICO_WARNING_HOURS = env_float("SEARCHLOG_ICO_WARNING_HOURS", 24)
 # Practitioners are asked to review their own social media privacy settings this often.
 SEARCHLOG_PRIVACY_CHECK_DAYS = int(os.environ.get("SEARCHLOG_PRIVACY_CHECK_DAYS", "90"))
+# The organisation's own social media policy, linked from the privacy check page (no link when empty).
+SEARCHLOG_POLICY_URL = os.environ.get("SEARCHLOG_POLICY_URL", "")
 # The longest free-text answer, comment or addendum accepted (characters).
 SEARCHLOG_MAX_TEXT_LENGTH = int(os.environ.get("SEARCHLOG_MAX_TEXT_LENGTH") or 5000)
 # Bench only (bench/api.py): serve /bench/bare/, a view that does nothing, to compare the API against.

@@ -207,3 +207,19 @@ def related_records(user: User, record: SearchRecord) -> QuerySet[SearchRecord]:
         records_visible_to(user).filter(earlier, subject_key=record.subject_key)
         .exclude(pk=record.pk).order_by("-searched_at", "-id")
     )
+
+
+def privacy_checks_overdue_for(user: User) -> QuerySet[User]:
+    """The people the user oversees whose own privacy check is overdue (never, or over SEARCHLOG_PRIVACY_CHECK_DAYS
+    ago): a manager's team members; everyone for information governance; nobody for a practitioner."""
+    if not (user.is_authenticated and user.is_active and (user.is_manager or user.is_auditor)):
+        return User.objects.none()
+    since = clock.now() - timedelta(days=settings.SEARCHLOG_PRIVACY_CHECK_DAYS)
+    people = User.objects.filter(
+        Q(privacy_checked_at__isnull=True) | Q(privacy_checked_at__lte=since),
+        is_active=True, role__in=[Role.PRACTITIONER, Role.MANAGER],
+    )
+    if not user.is_auditor:
+        people = people.filter(team__in=user.managed_teams.all()).exclude(pk=user.pk)
+    return people.select_related("team").order_by(F("privacy_checked_at").asc(nulls_first=True), "last_name",
+                                                   "first_name", "username")
