@@ -233,10 +233,9 @@ CELERY_BEAT_SCHEDULE = {
 # Product settings.
 SEARCHLOG_ORGANISATION_NAME = os.environ.get("SEARCHLOG_ORGANISATION_NAME", "Example Council")
 SEARCHLOG_SITE_URL = os.environ.get("SEARCHLOG_SITE_URL", "http://127.0.0.1:8000")
-# A record made more than this many hours after the search is flagged as late.
-SEARCHLOG_LATE_RECORD_HOURS = env_float("SEARCHLOG_LATE_RECORD_HOURS", 48)
+# A record made after the end of the next working day after the search is a late record (working_days.py).
 # The same subject searched this many times within the window is repeat searching.
-SEARCHLOG_REPEAT_SEARCH_COUNT = int(os.environ.get("SEARCHLOG_REPEAT_SEARCH_COUNT", "3"))
+SEARCHLOG_REPEAT_SEARCH_COUNT = int(os.environ.get("SEARCHLOG_REPEAT_SEARCH_COUNT", "2"))
 SEARCHLOG_REPEAT_SEARCH_DAYS = int(os.environ.get("SEARCHLOG_REPEAT_SEARCH_DAYS", "30"))
 # A submitted record waiting longer than this many working days for review is overdue.
 SEARCHLOG_REVIEW_DEADLINE_WORKING_DAYS = int(os.environ.get("SEARCHLOG_REVIEW_DEADLINE_WORKING_DAYS", "5"))
@@ -261,6 +260,8 @@ SEARCHLOG_IG_REVIEW_FLAGS = [
 SEARCHLOG_ICO_WARNING_HOURS = env_float("SEARCHLOG_ICO_WARNING_HOURS", 24)
 # Practitioners are asked to review their own social media privacy settings this often.
 SEARCHLOG_PRIVACY_CHECK_DAYS = int(os.environ.get("SEARCHLOG_PRIVACY_CHECK_DAYS", "90"))
+# The organisation's own social media policy, linked from the privacy check page (no link when empty).
+SEARCHLOG_POLICY_URL = os.environ.get("SEARCHLOG_POLICY_URL", "")
 # The longest free-text answer, comment or addendum accepted (characters).
 SEARCHLOG_MAX_TEXT_LENGTH = int(os.environ.get("SEARCHLOG_MAX_TEXT_LENGTH") or 5000)
 # Bench only (bench/api.py): serve /bench/bare/, a view that does nothing, to compare the API against.

@@ -25,10 +25,10 @@ from searchlog.models import (
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "first_name", "last_name", "email", "role", "team", "is_active")
+    list_display = ("username", "first_name", "last_name", "job_title", "email", "role", "team", "is_active")
     list_filter = ("role", "team", "is_active", "is_staff")
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Online search log", {"fields": ("role", "team")}))
-    add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Online search log", {"fields": ("role", "team")}))
+    fieldsets = (*BaseUserAdmin.fieldsets, ("Online search log", {"fields": ("role", "team", "job_title")}))
+    add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Online search log", {"fields": ("role", "team", "job_title")}))
 
 
 @admin.register(Team)

@@ -232,6 +232,7 @@ def audit_record_view(*, request: HttpRequest, reference: str) -> AuditEvent:
 
 ACTIONS.update({
     "record.list": "Records listed",
+    "record.related": "Earlier searches about a person listed",
     "review_queue.view": "Review queue viewed",
     "escalation.list": "Escalations listed",
 })

@@ -47,7 +47,7 @@ from searchlog import clock, selectors
 from searchlog.api.filters import SearchRecordFilter
 from searchlog.audit import audit_append
 from searchlog.errors import RecordInvalid, RecordNotFound
-from searchlog.flags import FLAG_LABELS, flags_for, with_flags
+from searchlog.flags import FLAG_LABELS, flags_for, with_flags_for
 from searchlog.formatting import when
 from searchlog.models import (
     AccountUsed,
@@ -117,6 +117,8 @@ COLUMNS = [
     ("Signed off by", "reviewed_by__username"),
     ("Signed off by information governance", "ig_reviewed_by__username"),
     ("Outcome", "outcome"),
+    ("Signed off by (job title)", "reviewed_by__job_title"),
+    ("Signed off by information governance (job title)", "ig_reviewed_by__job_title"),
 ]
 HEADER = [label for label, _ in COLUMNS]
 _FLAG_FIELDS = tuple(f"flag_{name}" for name in FLAG_LABELS)
@@ -181,7 +183,7 @@ def neutralise(value: str) -> str:
 
 def export_rows(user: User, filters: Mapping[str, Any] | None = None) -> QuerySet[SearchRecord]:
     """The records the user may export that match the list filters, oldest search first; RecordInvalid if bad."""
-    records = with_flags(selectors.records_visible_to(user)).select_related("practitioner", "team")
+    records = with_flags_for(user, selectors.records_visible_to(user)).select_related("practitioner", "team")
     filterset = SearchRecordFilter(filters or {}, queryset=records)
     if not filterset.is_valid():
         raise RecordInvalid({field: [str(m) for m in messages] for field, messages in filterset.errors.items()})
@@ -274,7 +276,7 @@ def _cells(values: tuple[Any, ...]) -> list[Any]:
      platforms, platforms_other, terms, visibility, purpose, consent, consent_details, emergency, category,
      justification, collateral, account, interaction, basis, special, findings, actions, actions_details, retained,
      relationship, profile_urls, given_by, alternatives, confidential, reviewed_by, ig_reviewed_by, outcome,
-     first_name, last_name) = values[:_FLAGS_START]
+     reviewer_title, ig_reviewer_title, first_name, last_name) = values[:_FLAGS_START]
     return [
         reference, _STATUS.get(status, status), _YES_NO[justified], _flag_labels(values[_FLAGS_START:]),
         username, f"{first_name} {last_name}".strip() or username, team, subject, initials,
@@ -285,7 +287,7 @@ def _cells(values: tuple[Any, ...]) -> list[Any]:
         special, findings, _action_labels(actions), actions_details, retained,
         _RELATIONSHIP.get(relationship, relationship), "; ".join(json.loads(profile_urls or "[]")),
         _GIVEN_BY.get(given_by, given_by), alternatives, _YES_NO_BLANK[confidential], reviewed_by or "",
-        ig_reviewed_by or "", _OUTCOME.get(outcome, outcome),
+        ig_reviewed_by or "", _OUTCOME.get(outcome, outcome), reviewer_title or "", ig_reviewer_title or "",
     ]
 
 
@@ -397,7 +399,7 @@ def searches_xlsx(*, user: User, filters: Mapping[str, Any] | None = None,
 def supervision_records(user: User, person: User, date_from: date, date_to: date) -> QuerySet[SearchRecord]:
     """The person's records searched in the period (local days, inclusive) that the user may see, with history."""
     return (
-        with_flags(selectors.records_visible_to(user))
+        with_flags_for(user, selectors.records_visible_to(user))
         .filter(practitioner=person, searched_at__gte=day_start(date_from),
                 searched_at__lt=day_start(date_to + timedelta(days=1)))
         .select_related("practitioner", "team", "reviewed_by", "ig_reviewed_by")

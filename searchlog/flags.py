@@ -23,6 +23,7 @@ from searchlog.models import (
     Interaction,
     SearchRecord,
     Status,
+    User,
 )
 from searchlog.working_days import deadline_after
 
@@ -60,28 +61,34 @@ def _conditions(now: datetime) -> dict[str, Q]:
         "interaction": Q(interaction=Interaction.INTERACTED),
         "restricted_content": Q(content_visibility__in=[ContentVisibility.RESTRICTED, ContentVisibility.BOTH]),
         "confidential_information": Q(confidential_information=True),
-        "late_record": Q(
-            created_at__gt=F("searched_at") + timedelta(hours=settings.SEARCHLOG_LATE_RECORD_HOURS)
-        ),
+        # late_after: the end of the next working day after the search (workflow keeps it; working_days).
+        "late_record": Q(late_after__isnull=False, created_at__gt=F("late_after")),
         "repeat_searching": Q(subject_search_count__gte=settings.SEARCHLOG_REPEAT_SEARCH_COUNT),
         "reviewer_involved": Q(reviewer_involved=True),
         "overdue": Q(status=Status.SUBMITTED, submitted_at__lt=overdue_before(now)),
     }
 
 
-def with_flags(records: QuerySet[SearchRecord], now: datetime | None = None) -> QuerySet[SearchRecord]:
-    """Annotate each record with `flag_<name>` booleans and `subject_search_count`, in the same query."""
+def with_flags(records: QuerySet[SearchRecord], now: datetime | None = None, *,
+               across_teams: bool = False) -> QuerySet[SearchRecord]:
+    """Annotate each record with `flag_<name>` booleans and `subject_search_count`, in the same query.
+
+    `across_teams`: count searches about the person by every team (information governance's view), not only the
+    record's own team.
+    """
     window = timedelta(days=settings.SEARCHLOG_REPEAT_SEARCH_DAYS)
-    # Searches by the team about the same person in the window up to this search (this one included).
+    # Searches by the team about the same person (normalised reference) in the window up to this search (this
+    # one included).
+    same_team = {} if across_teams else {"team_id": OuterRef("team_id")}
     same_subject = (
         SearchRecord.objects.filter(
-            team_id=OuterRef("team_id"),
-            subject_reference=OuterRef("subject_reference"),
+            **same_team,
+            subject_key=OuterRef("subject_key"),
             searched_at__lte=OuterRef("searched_at"),
             searched_at__gte=OuterRef("searched_at") - window,
         )
         .order_by()
-        .values("team_id")
+        .values("subject_key")
         .annotate(n=Count("pk"))
         .values("n")
     )
@@ -92,6 +99,11 @@ def with_flags(records: QuerySet[SearchRecord], now: datetime | None = None) -> 
         f"flag_{name}": ExpressionWrapper(condition, output_field=BooleanField())
         for name, condition in _conditions(now or clock.now()).items()
     })
+
+
+def with_flags_for(user: User, records: QuerySet[SearchRecord]) -> QuerySet[SearchRecord]:
+    """with_flags as the reader sees them: information governance counts repeat searching across all teams."""
+    return with_flags(records, across_teams=bool(getattr(user, "is_auditor", False)))
 
 
 def with_flag(records: QuerySet[SearchRecord], flag: str) -> QuerySet[SearchRecord]:

@@ -32,6 +32,10 @@ class User(AbstractUser):
         Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members",
         help_text="The team this person records searches for.",
     )
+    job_title = models.CharField(
+        max_length=100, blank=True,
+        help_text="Shown with their name where they signed off a record (pages, exports, the supervision pack).",
+    )
     privacy_checked_at = models.DateTimeField(
         null=True, blank=True, help_text="When they last confirmed they reviewed their own social media privacy."
     )
@@ -59,6 +63,11 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def name_and_title(self) -> str:
+        """"Maria Kowalski, Team manager" (the name alone when no job title is set)."""
+        return f"{self.display_name}, {self.job_title}" if self.job_title else self.display_name
 
 
 class Status(models.TextChoices):
@@ -158,6 +167,11 @@ class EscalationOutcome(models.TextChoices):
     BREACH_REFERRED = "breach_referred", "Possible breach referred to the data protection officer"
 
 
+def subject_key(reference: str) -> str:
+    """The subject reference as matched for repeat searching: case and spaces ignored ("las-1" = "LAS-1 ")."""
+    return "".join((reference or "").split()).lower()
+
+
 def _choice_or_blank(field: str, choices: type[models.TextChoices]) -> Q:
     return Q(**{f"{field}__in": [*choices.values, ""]})
 
@@ -198,9 +212,19 @@ class SearchRecord(models.Model):
     )
 
     subject_reference = models.CharField(max_length=60)
+    subject_key = models.CharField(
+        max_length=60, editable=False, default="",
+        help_text="The subject reference without case or spaces, for matching searches about one person "
+        "(kept by workflow from subject_reference).",
+    )
     subject_initials = models.CharField(max_length=6, blank=True)
     subject_relationship = models.CharField(max_length=20, choices=SubjectRelationship.choices, blank=True)
     searched_at = models.DateTimeField()
+    late_after = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="Recorded after this moment is a late record: the end of the next working day after the search "
+        "(kept by workflow from searched_at).",
+    )
     platforms = models.JSONField(default=list, blank=True)
     platforms_other = models.CharField(max_length=200, blank=True)
     search_terms = models.TextField(blank=True)
@@ -234,7 +258,7 @@ class SearchRecord(models.Model):
         indexes = [
             models.Index(fields=["practitioner", "status"]),
             models.Index(fields=["team", "status"]),
-            models.Index(fields=["subject_reference", "searched_at"]),
+            models.Index(fields=["subject_key", "searched_at"], name="record_subject_key_idx"),
             models.Index(fields=["is_justified", "created_at"], name="record_unjustified_idx"),
         ]
         constraints = [

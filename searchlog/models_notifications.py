@@ -21,6 +21,8 @@ class NotificationKind(models.TextChoices):
     ESCALATION_CLOSED = "escalation_closed", "An escalation of your record was closed"
     ICO_DEADLINE_NEAR = "ico_deadline_near", "A breach must be reported to the ICO soon"
     ICO_DEADLINE_PASSED = "ico_deadline_passed", "A breach is past its ICO reporting deadline"
+    EMERGENCY_RECORD = "emergency_record", "An emergency search was recorded in your team"
+    DRAFT_NOT_SUBMITTED = "draft_not_submitted", "A complete draft not yet submitted"
 
 
 class EmailStatus(models.TextChoices):
@@ -48,6 +50,10 @@ class Notification(models.Model):
     created_at = models.DateTimeField()
     emailed_at = models.DateTimeField(null=True, blank=True, help_text="When the email was sent.")
     read_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When the record moved on and the notice no longer asks anything (shown as done, not new).",
+    )
     # Delivery state: a sender claims one pending row (pending -> sending), sends it, then marks it
     # sent; a claim older than the stale timeout is a sender that died and may be taken over.
     email_status = models.CharField(max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)

@@ -160,8 +160,8 @@ def status_tags(record: SearchRecord) -> list[tuple[str, str]]:
 
 
 def signed_off_by(record: SearchRecord) -> str:
-    """"Maria Kowalski", or "Maria Kowalski and Aisha Begum (information governance)"."""
-    names = record.reviewed_by.display_name if record.reviewed_by_id else ""
+    """"Maria Kowalski, Team manager", or "… and Aisha Begum, Data protection lead (information governance)"."""
+    names = record.reviewed_by.name_and_title if record.reviewed_by_id else ""
     if record.ig_reviewed_by_id and record.ig_reviewed_by_id != record.reviewed_by_id:
-        names += f" and {record.ig_reviewed_by.display_name} (information governance)"
+        names += f" and {record.ig_reviewed_by.name_and_title} (information governance)"
     return names

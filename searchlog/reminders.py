@@ -17,7 +17,8 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -84,6 +85,20 @@ def _unjustified(now: datetime) -> list[Notification]:
         for record_id, reviewer_id in selectors.reviewer_pairs(for_reviewers) if record_id in created
     ]
     return notices
+
+
+def _complete_drafts(now: datetime) -> list[Notification]:
+    """A draft with every answer given but never submitted is chased like an unjustified one (a review never starts)."""
+    first, every = _hours("SEARCHLOG_UNJUSTIFIED_AFTER_HOURS"), _hours("SEARCHLOG_REMINDER_INTERVAL_HOURS")
+    due = SearchRecord.objects.filter(
+        ~_current_notice(NotificationKind.DRAFT_NOT_SUBMITTED, "practitioner_id", now, every),
+        is_justified=True, status=Status.DRAFT, created_at__lte=now - first,
+    ).values_list("id", "practitioner_id", "created_at")
+    return [
+        Notification(recipient_id=practitioner_id, kind=NotificationKind.DRAFT_NOT_SUBMITTED, record_id=record_id,
+                     due_at=_slot(created_at, now, first, every), created_at=now)
+        for record_id, practitioner_id, created_at in due
+    ]
 
 
 def _returned(now: datetime) -> list[Notification]:
@@ -160,7 +175,8 @@ def reminder_sweep(now: datetime | None = None) -> SweepResult:
     result = SweepResult()
     with transaction.atomic():
         for notices in (
-            _unjustified(now), _returned(now), _review_digests(now), _privacy_checks(now), _ico_deadlines(now),
+            _unjustified(now), _complete_drafts(now), _returned(now), _review_digests(now), _privacy_checks(now),
+            _ico_deadlines(now),
         ):
             Notification.objects.bulk_create(notices, ignore_conflicts=True, batch_size=5000)
         # Rows this sweep wrote carry its own `now`; ones another sweep wrote first were skipped.
@@ -190,6 +206,38 @@ def notify(*, recipients: list[int], kind: str, record: SearchRecord) -> None:
     transaction.on_commit(dispatch_delivery)
 
 
+# A notice about a record asks something of its reader only while the record is in the state it names; once the
+# record moves on (reviewed, resubmitted, signed off, justified, submitted, closed) the notice is done. For each
+# kind: the states in which it is still live (`None`: any state, it only informs).
+_LIVE_WHILE: dict[str, tuple[str, ...]] = {
+    NotificationKind.RECORD_SUBMITTED: (Status.SUBMITTED,),
+    NotificationKind.IG_REVIEW: (Status.IG_REVIEW,),
+    NotificationKind.RECORD_RETURNED: (Status.RETURNED,),
+    NotificationKind.RETURNED: (Status.RETURNED,),
+    NotificationKind.DRAFT_NOT_SUBMITTED: (Status.DRAFT,),
+    NotificationKind.UNJUSTIFIED: (Status.DRAFT, Status.RETURNED),
+    NotificationKind.UNJUSTIFIED_MANAGER: (Status.DRAFT, Status.RETURNED),
+    NotificationKind.RECORD_ESCALATED: (Status.ESCALATED,),
+}
+_LIVE_WHILE_UNJUSTIFIED = (NotificationKind.UNJUSTIFIED, NotificationKind.UNJUSTIFIED_MANAGER)
+
+
+def resolved_kinds(record: SearchRecord) -> list[str]:
+    """The notice kinds about this record whose subject has moved on, given its state now."""
+    return [
+        kind for kind, live in _LIVE_WHILE.items()
+        if record.status not in live or (kind in _LIVE_WHILE_UNJUSTIFIED and record.is_justified)
+    ]
+
+
+def notices_resolve(*, record: SearchRecord) -> int:
+    """Mark done (and read) every open notice about the record that no longer asks anything (one UPDATE)."""
+    now = clock.now()
+    return Notification.objects.filter(
+        record_id=record.pk, kind__in=resolved_kinds(record), resolved_at__isnull=True
+    ).update(resolved_at=now, read_at=Coalesce(F("read_at"), now))
+
+
 def dispatch_delivery() -> None:
     """Ask a worker to email pending notices; if the broker is down, the next sweep does it."""
     from searchlog.tasks import deliver_notifications
@@ -217,6 +265,8 @@ def notice_title(notice: Notification) -> str:
         NotificationKind.ESCALATION_CLOSED: f"The escalation of record {reference} was closed",
         NotificationKind.ICO_DEADLINE_NEAR: f"Breach from record {reference}: report it to the ICO soon",
         NotificationKind.ICO_DEADLINE_PASSED: f"Breach from record {reference}: the ICO deadline has passed",
+        NotificationKind.EMERGENCY_RECORD: f"Record {reference} is an emergency search in your team",
+        NotificationKind.DRAFT_NOT_SUBMITTED: f"Record {reference} is complete but not yet submitted",
     }
     return titles[notice.kind]
 

@@ -9,7 +9,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from searchlog import clock
 from searchlog.errors import RecordNotFound
-from searchlog.models import Breach, Escalation, Role, SearchRecord, Status, Team, User
+from searchlog.models import Breach, Escalation, Role, SearchRecord, Status, Team, User, subject_key
 
 
 def _with_people(records: QuerySet[SearchRecord]) -> QuerySet[SearchRecord]:
@@ -188,13 +188,38 @@ def breach_for(user: User, pk: int) -> Breach:
 
 def repeat_search_count(*, team_id: int, subject_reference: str, exclude_pk: int | None = None,
                         at: datetime | None = None) -> int:
-    """How many records the team holds about this subject within the repeat-search window."""
+    """How many records the team holds about this subject (normalised: models.subject_key) within the window."""
     at = at or clock.now()
     since = at - timedelta(days=settings.SEARCHLOG_REPEAT_SEARCH_DAYS)
     records = SearchRecord.objects.filter(
-        team_id=team_id, subject_reference__iexact=subject_reference.strip(), searched_at__gte=since,
-        searched_at__lte=at,
+        team_id=team_id, subject_key=subject_key(subject_reference), searched_at__gte=since, searched_at__lte=at,
     )
     if exclude_pk is not None:
         records = records.exclude(pk=exclude_pk)
     return records.count()
+
+
+def related_records(user: User, record: SearchRecord) -> QuerySet[SearchRecord]:
+    """The earlier searches about the same person (same normalised subject reference) the user may read, newest
+    first."""
+    earlier = Q(searched_at__lt=record.searched_at) | Q(searched_at=record.searched_at, pk__lt=record.pk)
+    return (
+        records_visible_to(user).filter(earlier, subject_key=record.subject_key)
+        .exclude(pk=record.pk).order_by("-searched_at", "-id")
+    )
+
+
+def privacy_checks_overdue_for(user: User) -> QuerySet[User]:
+    """The people the user oversees whose own privacy check is overdue (never, or over SEARCHLOG_PRIVACY_CHECK_DAYS
+    ago): a manager's team members; everyone for information governance; nobody for a practitioner."""
+    if not (user.is_authenticated and user.is_active and (user.is_manager or user.is_auditor)):
+        return User.objects.none()
+    since = clock.now() - timedelta(days=settings.SEARCHLOG_PRIVACY_CHECK_DAYS)
+    people = User.objects.filter(
+        Q(privacy_checked_at__isnull=True) | Q(privacy_checked_at__lte=since),
+        is_active=True, role__in=[Role.PRACTITIONER, Role.MANAGER],
+    )
+    if not user.is_auditor:
+        people = people.filter(team__in=user.managed_teams.all()).exclude(pk=user.pk)
+    return people.select_related("team").order_by(F("privacy_checked_at").asc(nulls_first=True), "last_name",
+                                                   "first_name", "username")

@@ -44,8 +44,10 @@ from searchlog.models import (
     SubjectRelationship,
     Transition,
     User,
+    subject_key,
 )
 from searchlog.moments import moment_error
+from searchlog.working_days import deadline_after
 
 # The answers a practitioner gives; everything else on the record is kept by this module.
 EDITABLE_FIELDS = (
@@ -110,6 +112,7 @@ def _clean(record: SearchRecord) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     record.subject_reference = (record.subject_reference or "").strip()
     record.subject_initials = (record.subject_initials or "").strip()
+    record.subject_key = subject_key(record.subject_reference)
     if not record.subject_reference:
         errors["subject_reference"] = ["Enter the person's case reference"]
     elif len(record.subject_reference) > 60 or not _SUBJECT_REFERENCE.match(record.subject_reference):
@@ -213,6 +216,9 @@ def _save(record: SearchRecord) -> None:
     errors = _clean(record)
     if errors:
         raise RecordInvalid(errors)
+    # Late means recorded after the end of the next working day after the search; kept as a moment so that the
+    # flag stays one database condition (flags.py) without a calendar in SQL.
+    record.late_after = deadline_after(record.searched_at, 1)
     if record.is_editable:
         # A submitted record keeps the verdict it was submitted under (records from an earlier rule stay as
         # they are); a draft or a returned record is judged by the rule in force.
@@ -257,7 +263,20 @@ def record_create(*, practitioner: User, data: Mapping[str, Any], quick: bool = 
     _save(record)
     _transition(record, action=Transition.Action.CREATE, from_status="", actor=practitioner)
     _audit("record.create", practitioner, record, {**audit_diff({}, answers_of(record)), "quick": quick})
+    if record.is_emergency:
+        _notify_emergency(record)
     return record
+
+
+def _notify_emergency(record: SearchRecord) -> None:
+    # An emergency search is made before anyone approves it: whoever reviews the team's records hears at once.
+    reviewers = list(selectors.reviewers_of(record).values_list("pk", flat=True))
+    reminders.notify(recipients=reviewers, kind=NotificationKind.EMERGENCY_RECORD, record=record)
+
+
+def _moved_on(record: SearchRecord) -> None:
+    # Notices about the record that asked for what has now happened are done (reminders.notices_resolve).
+    reminders.notices_resolve(record=record)
 
 
 @transaction.atomic
@@ -270,12 +289,16 @@ def record_update(*, record: SearchRecord, actor: User, data: Mapping[str, Any])
         raise TransitionNotAllowed(
             f"Record {record.reference} is {record.get_status_display().lower()} and can no longer be changed."
         )
-    before = answers_of(record)
+    before, was_justified, was_emergency = answers_of(record), record.is_justified, record.is_emergency
     _apply(record, data)
     _save(record)
     changes = audit_diff(before, answers_of(record))
     if changes:  # a save that changes nothing is not a change
         _audit("record.change", actor, record, changes)
+    if record.is_justified and not was_justified:
+        _moved_on(record)  # the "not yet justified" reminders are answered
+    if record.is_emergency and not was_emergency:
+        _notify_emergency(record)
     return record
 
 
@@ -350,6 +373,7 @@ def record_submit(*, record: SearchRecord, actor: User) -> SearchRecord:
     _audit("record.submit", actor, record, {"status": [from_status, record.status], "revision": record.revision})
     reviewers = list(selectors.reviewers_of(record).values_list("pk", flat=True))
     reminders.notify(recipients=reviewers, kind=NotificationKind.RECORD_SUBMITTED, record=record)
+    _moved_on(record)
     return record
 
 
@@ -403,6 +427,7 @@ def record_sign_off(*, record: SearchRecord, actor: User, reviewer_involved: boo
         "status": [from_status, record.status], "reviewer_involved": bool(reviewer_involved),
         "comment": _proof((comment or "").strip()), "ig_reasons": reasons,
     })
+    _moved_on(record)
     return record
 
 
@@ -427,6 +452,7 @@ def record_return(*, record: SearchRecord, actor: User, comment: str) -> SearchR
     _transition(record, action=Transition.Action.RETURN, from_status=from_status, actor=actor, comment=comment)
     _audit("record.return", actor, record, {"status": [from_status, record.status], "comment": _proof(comment)})
     reminders.notify(recipients=[record.practitioner_id], kind=NotificationKind.RECORD_RETURNED, record=record)
+    _moved_on(record)
     return record
 
 
@@ -447,6 +473,7 @@ def record_escalate(*, record: SearchRecord, actor: User, comment: str) -> Escal
                      record=record)
     _audit("record.escalate", actor, record, {"status": [from_status, record.status], "comment": _proof(comment),
                                              "escalation": escalation.pk})
+    _moved_on(record)
     return escalation
 
 
@@ -491,6 +518,7 @@ def escalation_close(*, escalation: Escalation, actor: User, outcome: str, comme
         "status": [Status.ESCALATED, record.status], "escalation": escalation.pk, "outcome": outcome,
         "comment": _proof(escalation.closing_comment),
     })
+    _moved_on(record)
     return escalation
 
 

@@ -7,7 +7,8 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from searchlog.models import Role, SearchRecord, Status, Team, User
+from searchlog.models import Role, SearchRecord, Status, Team, User, subject_key
+from searchlog.working_days import deadline_after
 
 JUSTIFIED_ANSWERS = {
     "subject_relationship": "person_supported",
@@ -72,3 +73,5 @@ class RecordFactory(factory.django.DjangoModelFactory):
     updated_at = factory.LazyAttribute(lambda r: r.created_at)
     searched_at = factory.LazyAttribute(lambda r: r.created_at - timedelta(hours=1))
     subject_reference = factory.Sequence(lambda n: f"CASE-{n:05d}")
+    subject_key = factory.LazyAttribute(lambda r: subject_key(r.subject_reference))
+    late_after = factory.LazyAttribute(lambda r: deadline_after(r.searched_at, 1))

@@ -48,31 +48,75 @@ def test_unflagged_answers(fields):
     assert flags_of(RecordFactory(**fields)) == []
 
 
-@pytest.mark.parametrize(("hours", "late"), [(47, False), (48, False), (49, True)])
-def test_late_record_after_48_hours(hours, late):
-    now = timezone.now()
-    record = RecordFactory(created_at=now, searched_at=now - timedelta(hours=hours))
+@pytest.mark.parametrize(
+    ("searched", "recorded", "late"),
+    [
+        # Monday's search: recorded by the end of Tuesday is on time.
+        (datetime(2026, 11, 2, 10, 0), datetime(2026, 11, 3, 23, 59), False),
+        (datetime(2026, 11, 2, 10, 0), datetime(2026, 11, 4, 0, 1), True),
+        # Friday's search: the next working day is Monday, whatever the clock hours (more than 48).
+        (datetime(2026, 11, 6, 16, 0), datetime(2026, 11, 9, 23, 0), False),
+        (datetime(2026, 11, 6, 16, 0), datetime(2026, 11, 10, 0, 1), True),
+        # Christmas Eve's search: Christmas, Boxing Day (substitute Monday 28th) and the weekend do not count.
+        (datetime(2026, 12, 24, 12, 0), datetime(2026, 12, 29, 20, 0), False),
+        (datetime(2026, 12, 24, 12, 0), datetime(2026, 12, 30, 0, 1), True),
+        # A working day's search, recorded 47.5 clock hours later but after the next working day ended.
+        (datetime(2026, 11, 3, 1, 0), datetime(2026, 11, 5, 0, 30), True),
+    ],
+)
+def test_late_record_is_after_the_end_of_the_next_working_day(searched, recorded, late):
+    record = RecordFactory(created_at=recorded.replace(tzinfo=LONDON), searched_at=searched.replace(tzinfo=LONDON))
     assert ("late_record" in flags_of(record)) is late
 
 
-@pytest.mark.parametrize(("searches", "flagged"), [(2, False), (3, True)])
-def test_repeat_searching_at_three_in_thirty_days(practitioner, colleague, searches, flagged):
+def test_workflow_keeps_the_late_record_deadline(make_record):
+    searched = datetime(2026, 11, 6, 16, 0, tzinfo=LONDON)  # a Friday
+    record = make_record(searched_at=searched)
+    assert record.late_after == datetime(2026, 11, 10, 0, 0, tzinfo=LONDON)
+
+
+@pytest.mark.parametrize(("searches", "flagged"), [(1, False), (2, True)])
+def test_a_second_search_in_thirty_days_is_repeat_searching(practitioner, colleague, searches, flagged):
     now = timezone.now()
-    authors = [practitioner, colleague, practitioner]
+    authors, spellings = [practitioner, colleague], ["LAS-9", "las-9 "]
     records = [
-        RecordFactory(practitioner=authors[i], subject_reference="LAS-9", searched_at=now - timedelta(days=10 - i))
+        RecordFactory(practitioner=authors[i], subject_reference=spellings[i], searched_at=now - timedelta(days=10 - i))
         for i in range(searches)
     ]
     assert ("repeat_searching" in flags_of(records[-1])) is flagged
+
+
+@pytest.mark.parametrize(("days", "flagged"), [(30, True), (30.01, False)])
+def test_repeat_searching_window_is_thirty_days(practitioner, days, flagged):
+    now = timezone.now()
+    RecordFactory(practitioner=practitioner, subject_reference="LAS-9", searched_at=now - timedelta(days=days + 1))
+    last = RecordFactory(practitioner=practitioner, subject_reference="LAS-9", searched_at=now - timedelta(days=1))
+    assert ("repeat_searching" in flags_of(last)) is flagged
 
 
 def test_repeat_searching_counts_only_the_window_and_the_team(practitioner, outsider):
     now = timezone.now()
     RecordFactory(practitioner=practitioner, subject_reference="LAS-9", searched_at=now - timedelta(days=32))
     RecordFactory(practitioner=outsider, subject_reference="LAS-9", searched_at=now - timedelta(days=2))
-    RecordFactory(practitioner=practitioner, subject_reference="LAS-9", searched_at=now - timedelta(days=2))
     last = RecordFactory(practitioner=practitioner, subject_reference="LAS-9", searched_at=now - timedelta(days=1))
     assert "repeat_searching" not in flags_of(last)
+
+
+def test_information_governance_counts_repeat_searching_across_teams(practitioner, outsider, manager, auditor):
+    from searchlog.flags import flags_for, with_flags_for
+    from searchlog.models import SearchRecord
+
+    now = timezone.now()
+    RecordFactory(practitioner=outsider, subject_reference="las-9 ", searched_at=now - timedelta(days=2))
+    last = RecordFactory(practitioner=practitioner, subject_reference="LAS-9", searched_at=now - timedelta(days=1))
+    RecordFactory(practitioner=outsider, subject_reference="LAS 9", searched_at=now - timedelta(days=3))
+    seen_by = {user.username: with_flags_for(user, SearchRecord.objects.filter(pk=last.pk)).get()
+               for user in (manager, auditor)}
+    assert "repeat_searching" not in flags_for(seen_by["maria"])
+    assert seen_by["maria"].subject_search_count == 1
+    assert "repeat_searching" in flags_for(seen_by["aisha"])
+    # "LAS 9" is "las9", not "las-9": only case and spaces are ignored, not punctuation.
+    assert seen_by["aisha"].subject_search_count == 2
 
 
 def test_working_days_skip_weekends_and_bank_holidays():

@@ -39,11 +39,14 @@ def kinds_for(user) -> list[str]:
 @pytest.fixture
 def unjustified(practitioner):
     with time_machine.travel(START, tick=False):
-        return workflow.record_create(
+        record = workflow.record_create(
             practitioner=practitioner, quick=True,
             data={"subject_reference": "LAS-1", "searched_at": START, "platforms": ["facebook"],
                   "emergency_category": "risk_to_life"},
         )
+    # The managers' immediate emergency notice has its own tests (tests/test_notices.py).
+    Notification.objects.filter(kind="emergency_record").delete()
+    return record
 
 
 @pytest.mark.parametrize(("hours", "reminded"), [(23.9, False), (24, True)])
@@ -62,7 +65,8 @@ def test_reminder_repeats_each_interval_until_justified(unjustified, practitione
         workflow.record_update(record=unjustified, actor=practitioner,
                                data={**JUSTIFIED_ANSWERS, "consent_status": "obtained_verbal"})
     sweep_at(START + timedelta(hours=72))
-    assert kinds_for(practitioner) == ["unjustified", "unjustified"]
+    # Justified now: no more "not justified"; the complete draft is chased to be submitted instead.
+    assert kinds_for(practitioner) == ["draft_not_submitted", "unjustified", "unjustified"]
 
 
 @pytest.mark.parametrize(("hours", "told"), [(71, False), (72, True)])

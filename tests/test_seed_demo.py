@@ -77,3 +77,23 @@ def test_seed_demo_refuses_without_debug_unless_forced(settings):
     assert User.objects.count() == 0
     seed(force=True)
     assert User.objects.count() == 6
+
+
+def test_the_demo_covers_job_titles_repeat_searching_and_notices():
+    from searchlog.flags import flags_for, with_flags_for
+    from searchlog.models import Notification
+
+    seed()
+    assert not User.objects.filter(job_title="").exists()
+    repeated = SearchRecord.objects.filter(subject_key="las-200451").order_by("searched_at")
+    assert len({r.subject_reference for r in repeated}) == 3  # three spellings, one person
+    assert {r.team.name for r in repeated} == {"Adults North", "Children East"}
+    latest = repeated.last()
+    manager, auditor = User.objects.get(username="manager"), User.objects.get(username="auditor")
+    as_manager = with_flags_for(manager, SearchRecord.objects.filter(pk=latest.pk)).get()
+    as_auditor = with_flags_for(auditor, SearchRecord.objects.filter(pk=latest.pk)).get()
+    assert "repeat_searching" in flags_for(as_manager)
+    assert (as_manager.subject_search_count, as_auditor.subject_search_count) == (2, 3)
+    assert Notification.objects.filter(kind="emergency_record", recipient=manager).exists()
+    assert Notification.objects.filter(resolved_at__isnull=False).exists()
+    assert Notification.objects.filter(resolved_at__isnull=True, read_at__isnull=True).exists()

@@ -159,6 +159,18 @@ class CloseEscalationSerializer(serializers.Serializer):
     comment = serializers.CharField()
 
 
+class RelatedSearchSerializer(serializers.ModelSerializer):
+    """An earlier search about the same person, as /related/ lists it."""
+
+    practitioner = serializers.CharField(source="practitioner.username", read_only=True)
+    team = serializers.CharField(source="team.name", read_only=True)
+
+    class Meta:
+        model = SearchRecord
+        fields = ["reference", "status", "subject_reference", "searched_at", "practitioner", "team", "is_emergency"]
+        read_only_fields = fields
+
+
 class NotificationSerializer(serializers.ModelSerializer):
     title = serializers.SerializerMethodField()
     link = serializers.SerializerMethodField()
@@ -166,7 +178,8 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "kind", "title", "record", "link", "detail", "created_at", "emailed_at", "read_at"]
+        fields = ["id", "kind", "title", "record", "link", "detail", "created_at", "emailed_at", "read_at",
+                  "resolved_at"]
         read_only_fields = fields
 
     def get_title(self, notice: Notification) -> str:

@@ -24,11 +24,12 @@ from searchlog.api.serializers import (
     EscalationSerializer,
     MeSerializer,
     NotificationSerializer,
+    RelatedSearchSerializer,
     SearchRecordSerializer,
     SignOffSerializer,
 )
 from searchlog.audit import audit_list_read, audit_record_view
-from searchlog.flags import with_flags
+from searchlog.flags import with_flags_for
 from searchlog.models import Breach, Escalation, Notification, SearchRecord
 
 
@@ -51,11 +52,11 @@ class SearchRecordViewSet(
     def get_queryset(self) -> QuerySet[SearchRecord]:
         records = selectors.records_visible_to(self.request.user)
         # Flags cost a query's worth of work: only what is shown gets them (an action shows the record afterwards).
-        return with_flags(records) if self.action in ("list", "retrieve") else records
+        return with_flags_for(self.request.user, records) if self.action in ("list", "retrieve") else records
 
     def _respond(self, record: SearchRecord, code: int = status.HTTP_200_OK,
                  serializer: serializers.Serializer | None = None) -> Response:
-        fresh = with_flags(selectors.records_visible_to(self.request.user)).get(pk=record.pk)
+        fresh = with_flags_for(self.request.user, selectors.records_visible_to(self.request.user)).get(pk=record.pk)
         if serializer is None:
             serializer = self.get_serializer(fresh)
         else:  # the request's serializer, validated: it shows the saved record without building its fields again
@@ -115,6 +116,15 @@ class SearchRecordViewSet(
         escalation = workflow.record_escalate(record=self.get_object(), actor=request.user, comment=body["comment"])
         return self._respond(escalation.record)
 
+    @extend_schema(request=None, responses=RelatedSearchSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def related(self, request: Request, reference: str | None = None) -> Response:
+        """The earlier searches about the same person (normalised subject reference) the caller may see."""
+        related = RelatedSearchSerializer(selectors.related_records(request.user, self.get_object()), many=True).data
+        audit_list_read(request=request, action="record.related", references=[row["reference"] for row in related],
+                        filters={"reference": reference})
+        return Response(related)
+
     @extend_schema(request=AddendumSerializer, responses={201: AddendumSerializer})
     @action(detail=True, methods=["post"])
     def addenda(self, request: Request, reference: str | None = None) -> Response:
@@ -143,7 +153,7 @@ class ReviewQueueView(ListAPIView):
     queryset = SearchRecord.objects.none()  # for the schema; get_queryset scopes by caller
 
     def get_queryset(self) -> QuerySet[SearchRecord]:
-        return with_flags(selectors.review_queue_for(self.request.user))
+        return with_flags_for(self.request.user, selectors.review_queue_for(self.request.user))
 
     def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         response = super().list(request, *args, **kwargs)

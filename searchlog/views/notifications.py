@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -9,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from searchlog import reminders
+from searchlog import reminders, selectors
 
 PAGE_SIZE = 25
 
@@ -31,4 +32,10 @@ def privacy_check(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Thank you. Your privacy check is recorded.")
         return redirect("privacy-check")
     history = request.user.privacy_checks.all()[:10]
-    return render(request, "searchlog/privacy_check.html", {"history": history})
+    return render(request, "searchlog/privacy_check.html", {
+        "history": history,
+        "policy_url": settings.SEARCHLOG_POLICY_URL,
+        "check_days": settings.SEARCHLOG_PRIVACY_CHECK_DAYS,
+        "overdue": selectors.privacy_checks_overdue_for(request.user),
+        "oversees": request.user.is_manager or request.user.is_auditor,
+    })

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from searchlog import clock, selectors, workflow
 from searchlog.audit import audit_list_read
 from searchlog.errors import NotPermitted, RecordInvalid, RecordNotFound, TransitionNotAllowed
-from searchlog.flags import flags_for, with_flags
+from searchlog.flags import flags_for, with_flags_for
 from searchlog.forms import QuickRecordForm, RecordForm, StatusFilterForm
 from searchlog.justification import missing_answers
 from searchlog.models import SearchRecord, User
@@ -44,7 +44,7 @@ def _record_list(request: HttpRequest, records: QuerySet[SearchRecord], *, title
     filter_form = StatusFilterForm(request.GET or None)
     if filter_form.is_valid() and filter_form.cleaned_data["status"]:
         records = records.filter(status=filter_form.cleaned_data["status"])
-    page = Paginator(with_flags(records), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(with_flags_for(request.user, records), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(record, flags_for(record)) for record in page.object_list]
     audit_list_read(request=request, action="record.list", references=[r.reference for r, _ in rows],
                     filters=request.GET)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from searchlog import selectors, workflow
 from searchlog.audit import audit_list_read, audit_record_view
 from searchlog.errors import NotPermitted, RecordInvalid, RecordNotFound, TransitionNotAllowed
-from searchlog.flags import FLAG_LABELS, flags_for, ig_reasons, with_flag, with_flags
+from searchlog.flags import FLAG_LABELS, flags_for, ig_reasons, with_flag, with_flags_for
 from searchlog.forms import AddendumForm, CloseEscalationForm, EscalateForm, QueueFilterForm, ReturnForm, SignOffForm
 from searchlog.justification import missing_answers
 from searchlog.models import SearchRecord, Status, Transition, User
@@ -29,7 +29,7 @@ def _visible_record(user: User, reference: str) -> SearchRecord:
         record = selectors.record_visible_to(user, reference)
     except RecordNotFound:
         raise Http404("No such record") from None
-    return with_flags(SearchRecord.objects.filter(pk=record.pk)).select_related(
+    return with_flags_for(user, SearchRecord.objects.filter(pk=record.pk)).select_related(
         "practitioner", "team", "reviewed_by", "ig_reviewed_by").get()
 
 
@@ -58,6 +58,7 @@ def _record_page(request: HttpRequest, record: SearchRecord, *, status: int = 20
         "transitions": transitions,
         "last_return": last_return if is_owner and record.status == Status.RETURNED else None,
         "repeat_count": repeat_count_for(record),
+        "related": list(selectors.related_records(user, record)),
         "answers": record_answers(record),
         "revisions": revisions,
         "changes": revision_changes(revisions[-2].answers, revisions[-1].answers) if len(revisions) > 1 else [],
@@ -148,7 +149,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not (user.is_manager or user.is_auditor):
         raise Http404("No such page")
-    queue = with_flags(selectors.review_queue_for(user))
+    queue = with_flags_for(user, selectors.review_queue_for(user))
     people = sorted(
         {(username, f"{first} {last}".strip() or username) for username, first, last in
          selectors.review_queue_for(user).values_list(

@@ -24,7 +24,19 @@ PEOPLE = [
     ("manager2", "David", "Evans", Role.MANAGER, "Children East", "Children East"),
     ("auditor", "Aisha", "Begum", Role.AUDITOR, None, None),
 ]
+JOB_TITLES = {
+    "practitioner": "Social worker",
+    "practitioner2": "Senior practitioner",
+    "practitioner3": "Family support worker",
+    "manager": "Team manager, Adults North",
+    "manager2": "Team manager, Children East",
+    "auditor": "Information governance officer",
+}
 RECORDS_WANTED = 40
+# One person searched three times, the reference typed three ways (matched without case or spaces): Priya 12 days
+# ago, Grace in Children East 9 days ago, Priya again 3 days ago (repeat searching; her manager returns it).
+# Every other record is about a different person, so repeat searching means what it says.
+REPEATED = {8: ("LAS-200451", 12), 18: ("las-200451 ", 9), 28: (" Las-200451", 3)}
 # Which submitted records are escalated, and how information governance closes each ("" stays open).
 ESCALATED = {2: "breach_referred", 13: "no_concern", 23: "advice_given", 37: ""}
 # Records whose answers differ from the usual story (a personal phone: honesty first, and a risk flag).
@@ -103,7 +115,7 @@ class Command(BaseCommand):
                 username=username,
                 defaults={
                     "first_name": first, "last_name": last, "email": f"{username}@example.org", "role": role,
-                    "team": teams.get(member_of) if member_of else None,
+                    "team": teams.get(member_of) if member_of else None, "job_title": JOB_TITLES[username],
                 },
             )
             user.set_password(password)
@@ -122,7 +134,10 @@ class Command(BaseCommand):
         for i in range(existing, RECORDS_WANTED):
             author = authors[i % len(authors)]
             searched = now - timedelta(days=rng.randint(0, 40), hours=rng.randint(0, 20), minutes=rng.randint(0, 59))
-            subject = f"LAS-{100200 + (i % 9) * 37}"
+            subject = f"LAS-{100200 + i * 37}"
+            if i in REPEATED:
+                subject, days_ago = REPEATED[i]
+                searched = now - timedelta(days=days_ago, hours=2)
             kind = i % 5
             with clock.frozen_at(searched + timedelta(minutes=rng.randint(5, 90))):
                 if kind == 0:
