@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "mozilla_django_oidc",
     "searchlog",
 ]
 
@@ -77,6 +81,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # django-otp: request.user.is_verified(); then ours holds a password-only session at the second-factor step.
+    "django_otp.middleware.OTPMiddleware",
+    "searchlog.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -114,6 +121,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on with OpenID Connect; answers only the callback, and only when SEARCHLOG_OIDC_ISSUER is set.
+    "searchlog.sso.SearchlogOIDCBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -279,6 +291,37 @@ SEARCHLOG_DELIVERY_STALE_SECONDS = env_float("SEARCHLOG_DELIVERY_STALE_SECONDS",
 SEARCHLOG_DELIVERY_BACKOFF_SECONDS = env_float("SEARCHLOG_DELIVERY_BACKOFF_SECONDS", 300)
 SEARCHLOG_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("SEARCHLOG_DELIVERY_MAX_ATTEMPTS", "6"))
 SEARCHLOG_TEST_PAUSE_AFTER_SEND = env_float("SEARCHLOG_TEST_PAUSE_AFTER_SEND", 0)
+
+# Single sign-on (OpenID Connect, authorisation code + PKCE), on when an issuer is set. Endpoints and keys come from
+# the issuer's discovery document ({issuer}/.well-known/openid-configuration). Nothing here is specific to a provider.
+SEARCHLOG_OIDC_ISSUER = os.environ.get("SEARCHLOG_OIDC_ISSUER", "").rstrip("/")
+SEARCHLOG_OIDC_CLIENT_ID = os.environ.get("SEARCHLOG_OIDC_CLIENT_ID", "")
+SEARCHLOG_OIDC_CLIENT_SECRET = os.environ.get("SEARCHLOG_OIDC_CLIENT_SECRET", "")
+SEARCHLOG_OIDC_SCOPES = os.environ.get("SEARCHLOG_OIDC_SCOPES", "openid email profile")
+# The claim carrying the email address, and the one saying the provider verified it (empty: the provider only ever
+# sends addresses it has verified, as with an organisation's own directory). First sign-in links by verified email.
+SEARCHLOG_OIDC_EMAIL_CLAIM = os.environ.get("SEARCHLOG_OIDC_EMAIL_CLAIM", "email")
+SEARCHLOG_OIDC_EMAIL_VERIFIED_CLAIM = os.environ.get("SEARCHLOG_OIDC_EMAIL_VERIFIED_CLAIM", "email_verified")
+SEARCHLOG_OIDC_GROUPS_CLAIM = os.environ.get("SEARCHLOG_OIDC_GROUPS_CLAIM", "groups")
+# "manager=<group id>,auditor=<group id>": set each user's role from their groups at every sign-in (empty: roles are
+# kept in searchlog only).
+SEARCHLOG_OIDC_ROLE_GROUPS = os.environ.get("SEARCHLOG_OIDC_ROLE_GROUPS", "")
+# Create a user on first sign-in when no user has that verified email (off: only people the organisation added).
+SEARCHLOG_OIDC_CREATE_USERS = env_bool("SEARCHLOG_OIDC_CREATE_USERS", False)
+SEARCHLOG_OIDC_TIMEOUT = env_float("SEARCHLOG_OIDC_TIMEOUT", 10)
+# mozilla-django-oidc's own settings (client id, secret, scopes and endpoints are read from ours by searchlog.sso).
+OIDC_RP_SIGN_ALGO = os.environ.get("SEARCHLOG_OIDC_SIGN_ALGO", "RS256")
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_AUTHENTICATE_CLASS = "searchlog.views.sso.SignInWithProvider"
+OIDC_CALLBACK_CLASS = "searchlog.views.sso.ProviderCallback"
+LOGIN_REDIRECT_URL_FAILURE = "/sign-in/"
+# Password sign-in (the page and POST /api/v1/auth/token/); turn off when everyone signs in with the provider.
+SEARCHLOG_LOCAL_SIGN_IN = env_bool("SEARCHLOG_LOCAL_SIGN_IN", True)
+# A second factor (TOTP, with recovery codes) for local accounts: always for managers, auditors and administrators;
+# for everyone when this is on (default: on in production, off with DEBUG).
+SEARCHLOG_MFA_REQUIRED = env_bool("SEARCHLOG_MFA_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = SEARCHLOG_ORGANISATION_NAME + " search log"
 
 LOGGING = {
     "version": 1,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -16,6 +17,18 @@ def bench_bare(request: HttpRequest) -> HttpResponse:
     """Bench only: the cheapest Django answer through the same middleware, for bench/api.py to compare with."""
     return HttpResponse("ok", content_type="text/plain")
 
+
+_admin_login = admin.site.login
+
+
+def admin_login(request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+    """The admin's own password form, unless password sign-in is off: then the sign-in page (single sign-on)."""
+    if not settings.SEARCHLOG_LOCAL_SIGN_IN:
+        return redirect_to_login(request.GET.get("next") or "/admin/")
+    return _admin_login(request, extra_context)
+
+
+admin.site.login = admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -163,3 +163,38 @@ class ApiErrorsMiddleware:
             # As Django does for an uncaught exception: error reporters (and the test client) hear of it.
             got_request_exception.send(sender=self.__class__, request=request)
         return api_error(request, status)
+
+
+# Where a session that still owes its second factor may go: the code step, enrolment, signing out, static files.
+_SECOND_FACTOR_OPEN = ("/sign-in/code/", "/account/two-factor/", "/sign-out/", "/static/")
+
+
+class SecondFactorMiddleware:
+    """Hold a password-only session at the second-factor step (enter a code, or set up an app) until it is done.
+
+    After django-otp's OTPMiddleware. Fails closed: every page, the admin and the API (through the session) are
+    refused until the step is done; API tokens are checked at issue instead (POST /api/v1/auth/token/ takes `otp`).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        from urllib.parse import urlencode
+
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        from searchlog import mfa
+
+        if request.path_info.startswith(_SECOND_FACTOR_OPEN):
+            return self.get_response(request)
+        step = mfa.second_factor_step(request)
+        if not step:
+            return self.get_response(request)
+        if is_api(request):
+            return api_error(request, 403, "Finish signing in: enter the code from your authenticator app.")
+        target = reverse("second-factor" if step == "verify" else "two-factor-setup")
+        if request.method == "GET":
+            target += "?" + urlencode({"next": request.get_full_path()})
+        return redirect(target)

@@ -19,7 +19,9 @@ _ADMIN_ACTIONS = {ADDITION: "admin.add", CHANGE: "admin.change", DELETION: "admi
 
 @receiver(user_logged_in, dispatch_uid="searchlog.audit.sign_in")
 def audit_sign_in(sender: type, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
-    audit_append(action="auth.sign_in", actor=user, obj_type="user", obj_id=user.get_username(), request=request)
+    via_provider = getattr(user, "backend", "") == "searchlog.sso.SearchlogOIDCBackend"
+    audit_append(action="auth.sign_in", actor=user, obj_type="user", obj_id=user.get_username(), request=request,
+                 changes={"method": "oidc"} if via_provider else None)
 
 
 @receiver(user_logged_out, dispatch_uid="searchlog.audit.sign_out")
@@ -32,6 +34,8 @@ def audit_sign_out(sender: type, request: HttpRequest | None, user: User | None,
 @receiver(user_login_failed, dispatch_uid="searchlog.audit.sign_in_failed")
 def audit_sign_in_failed(sender: str, credentials: dict[str, Any], request: HttpRequest | None = None,
                          **kwargs: Any) -> None:
+    if "nonce" in credentials:  # single sign-on: searchlog.sso audits the failure with its reason
+        return
     # Django has already masked the password in `credentials`; keep only the name that was tried.
     username = str(credentials.get(User.USERNAME_FIELD) or credentials.get("username") or "")[:150]
     audit_append(action="auth.sign_in_failed", actor=None, changes={"username": username}, request=request)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
-from searchlog.views import breaches, notifications, records, review, system
+from searchlog.views import account, breaches, notifications, records, review, system
 from searchlog.views import exports as export_views
 from searchlog.views.audit import audit_trail
 
@@ -13,11 +13,11 @@ urlpatterns = [
     path("exports/searches.csv", export_views.searches_download, {"file_type": "csv"}, name="export-searches-csv"),
     path("exports/searches.xlsx", export_views.searches_download, {"file_type": "xlsx"}, name="export-searches-xlsx"),
     path("exports/supervision-pack.pdf", export_views.supervision_pack_download, name="export-supervision-pack"),
-    path(
-        "sign-in/",
-        auth_views.LoginView.as_view(template_name="searchlog/sign_in.html", authentication_form=system.SignInForm),
-        name="login",
-    ),
+    path("sign-in/", account.SignInView.as_view(), name="login"),
+    path("sign-in/code/", account.second_factor, name="second-factor"),
+    path("account/two-factor/", account.two_factor, name="two-factor"),
+    path("account/two-factor/set-up/", account.two_factor_setup, name="two-factor-setup"),
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("records/", records.my_records, name="my-records"),
     path("records/all/", records.all_records, name="all-records"),

@@ -130,6 +130,46 @@ def _fresh_cache():  # type: ignore[no-untyped-def]
     cache.clear()
 
 
+def verify_second_factor(client, user) -> None:  # type: ignore[no-untyped-def]
+    """Mark a test client's session as past the second-factor step, as a real sign-in with a code leaves it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="Test app", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+@pytest.fixture(autouse=True)
+def _signed_in_means_both_factors(monkeypatch):  # type: ignore[no-untyped-def]
+    """`client.force_login` and `client.login` stand for a finished sign-in: for users who need a second factor,
+    that includes the code step (tests of the step itself post to the pages instead)."""
+    from django.test import Client
+
+    from searchlog import mfa
+
+    force_login, login = Client.force_login, Client.login
+
+    def force_login_verified(self, user, backend=None):  # type: ignore[no-untyped-def]
+        force_login(self, user, backend)
+        if mfa.second_factor_required(user):
+            verify_second_factor(self, user)
+
+    def login_verified(self, **credentials):  # type: ignore[no-untyped-def]
+        from searchlog.models import User
+
+        signed_in = login(self, **credentials)
+        user = User.objects.filter(username=credentials.get("username")).first()
+        if signed_in and user is not None and mfa.second_factor_required(user):
+            verify_second_factor(self, user)
+        return signed_in
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
+    monkeypatch.setattr(Client, "login", login_verified)
+
+
 @pytest.fixture
 def needs_postgres(db: None) -> None:
     if connection.vendor != "postgresql":

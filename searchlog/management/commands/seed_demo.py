@@ -103,6 +103,8 @@ class Command(BaseCommand):
             made = self._records(users)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({made} new records)."))
         self.stdout.write(f"Sign in at {settings.SEARCHLOG_SITE_URL}/ as any of these, password: {password}")
+        self.stdout.write("Demo only: these users have no second factor. Managers and auditors (and everyone when "
+                          "SEARCHLOG_MFA_REQUIRED=true) are asked to set up an authenticator app after the password.")
         for username, first, last, role, member_of, manages in PEOPLE:
             detail = f"manages {manages}" if manages else (member_of or "all teams, read-only")
             self.stdout.write(f"  {username:<14} {first} {last}, {role.label.lower()} ({detail})")
