@@ -115,6 +115,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password sign-in goes through the lockout (searchlog.lockout) whichever door it comes by.
+AUTHENTICATION_BACKENDS = ["searchlog.auth_backends.LockoutModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -223,6 +225,11 @@ CELERY_BEAT_SCHEDULE = {
         # A sweep older than its interval is stale: the next one does the same work.
         "options": {"expires": float(os.environ.get("SEARCHLOG_SWEEP_SECONDS", "300"))},
     },
+    "end-expired-lockouts": {
+        "task": "searchlog.tasks.end_expired_lockouts",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
     "seal-audit-trail": {
         "task": "searchlog.tasks.seal_audit_trail",
         "schedule": env_float("SEARCHLOG_AUDIT_SEAL_SECONDS", 5),
@@ -264,6 +271,12 @@ SEARCHLOG_PRIVACY_CHECK_DAYS = int(os.environ.get("SEARCHLOG_PRIVACY_CHECK_DAYS"
 SEARCHLOG_POLICY_URL = os.environ.get("SEARCHLOG_POLICY_URL", "")
 # The longest free-text answer, comment or addendum accepted (characters).
 SEARCHLOG_MAX_TEXT_LENGTH = int(os.environ.get("SEARCHLOG_MAX_TEXT_LENGTH") or 5000)
+# Lockout: this many failed sign-ins for one username within the window lock it for LOCKOUT_MINUTES (even with the
+# right password); ADDRESS_FAILURES from one address lock that address (higher: staff often share one address).
+SEARCHLOG_LOCKOUT_FAILURES = int(os.environ.get("SEARCHLOG_LOCKOUT_FAILURES") or 10)
+SEARCHLOG_LOCKOUT_WINDOW_MINUTES = env_float("SEARCHLOG_LOCKOUT_WINDOW_MINUTES", 15)
+SEARCHLOG_LOCKOUT_MINUTES = env_float("SEARCHLOG_LOCKOUT_MINUTES", 15)
+SEARCHLOG_ADDRESS_FAILURES = int(os.environ.get("SEARCHLOG_ADDRESS_FAILURES") or 100)
 # Bench only (bench/api.py): serve /bench/bare/, a view that does nothing, to compare the API against.
 SEARCHLOG_BENCH_BARE_VIEW = env_bool("SEARCHLOG_BENCH_BARE_VIEW", False)
 

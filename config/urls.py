@@ -8,8 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from searchlog.views.system import AdminSignInForm
+
 admin.site.site_header = "Online search log administration"
 admin.site.site_title = "Online search log"
+# The admin's sign-in goes through the same lockout and says when to try again.
+admin.site.login_form = AdminSignInForm
 
 
 def bench_bare(request: HttpRequest) -> HttpResponse:

@@ -438,4 +438,5 @@ class Transition(models.Model):
         return f"{self.record_id} {self.action} at {self.at:%Y-%m-%d %H:%M}"
 from searchlog.models_audit import AuditEvent, AuditSeal  # noqa: E402,F401
 from searchlog.models_breaches import Breach  # noqa: E402,F401
+from searchlog.models_identity import ApiToken, LockoutKind, SignInFailure, SignInLockout  # noqa: E402,F401
 from searchlog.models_notifications import EmailStatus, Notification, NotificationKind, PrivacyCheck  # noqa: E402,F401

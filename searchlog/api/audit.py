@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from rest_framework import generics, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,6 +17,7 @@ from rest_framework.views import APIView
 
 from searchlog import exports
 from searchlog.audit import audit_append, audit_events_matching
+from searchlog.lockout import request_lockout
 from searchlog.models import AuditEvent
 
 
@@ -75,7 +77,11 @@ class AuditedObtainAuthToken(ObtainAuthToken):
 
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():
+            locked = request_lockout(request)
+            if locked is not None:
+                raise Throttled(wait=locked.retry_after_seconds(), detail=locked.message())
+            raise ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
         token, _created = Token.objects.get_or_create(user=user)
         audit_append(action="auth.sign_in", actor=user, obj_type="user", obj_id=user.get_username(),
