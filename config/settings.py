@@ -60,7 +60,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -111,7 +110,9 @@ AUTH_USER_MODEL = "searchlog.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": int(os.environ.get("SEARCHLOG_PASSWORD_MIN_LENGTH") or 12)}},
+    # Django's own list of 20,000 common passwords, shipped with it: no network look-up.
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -166,7 +167,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "searchlog@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Hashed, expiring, revocable tokens (searchlog.tokens), not DRF's authtoken.
+        "searchlog.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -277,6 +279,8 @@ SEARCHLOG_LOCKOUT_FAILURES = int(os.environ.get("SEARCHLOG_LOCKOUT_FAILURES") or
 SEARCHLOG_LOCKOUT_WINDOW_MINUTES = env_float("SEARCHLOG_LOCKOUT_WINDOW_MINUTES", 15)
 SEARCHLOG_LOCKOUT_MINUTES = env_float("SEARCHLOG_LOCKOUT_MINUTES", 15)
 SEARCHLOG_ADDRESS_FAILURES = int(os.environ.get("SEARCHLOG_ADDRESS_FAILURES") or 100)
+# API tokens expire this many hours after they are issued.
+SEARCHLOG_TOKEN_HOURS = env_float("SEARCHLOG_TOKEN_HOURS", 12)
 # Bench only (bench/api.py): serve /bench/bare/, a view that does nothing, to compare the API against.
 SEARCHLOG_BENCH_BARE_VIEW = env_bool("SEARCHLOG_BENCH_BARE_VIEW", False)
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from searchlog.views import breaches, notifications, records, review, system
+from searchlog.views import account, breaches, notifications, records, review, system
 from searchlog.views import exports as export_views
 from searchlog.views.audit import audit_trail
 
@@ -19,6 +19,9 @@ urlpatterns = [
         name="login",
     ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/api-tokens/", account.api_tokens, name="api-tokens"),
+    path("account/api-tokens/<int:pk>/revoke/", account.api_token_revoke, name="api-token-revoke"),
+    path("account/password/", account.password_change, name="password-change"),
     path("records/", records.my_records, name="my-records"),
     path("records/all/", records.all_records, name="all-records"),
     path("records/new/", records.record_new, name="record-new"),

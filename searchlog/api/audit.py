@@ -1,23 +1,17 @@
-"""GET /api/v1/audit-events/ for auditors, and a token sign-in that leaves an audit event."""
+"""GET /api/v1/audit-events/ for auditors (the token sign-in, audited, is searchlog.api.tokens)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
 from rest_framework import generics, serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from searchlog import exports
-from searchlog.audit import audit_append, audit_events_matching
-from searchlog.lockout import request_lockout
+from searchlog.api.tokens import obtain_auth_token  # noqa: F401 (the token view, imported from here too)
+from searchlog.audit import audit_events_matching
 from searchlog.models import AuditEvent
 
 
@@ -70,23 +64,3 @@ class AuditEventList(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
         return audit_events_matching()
-
-
-class AuditedObtainAuthToken(ObtainAuthToken):
-    """POST /api/v1/auth/token/ as DRF's, plus an auth.sign_in event (failures are audited by the signal)."""
-
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        if not serializer.is_valid():
-            locked = request_lockout(request)
-            if locked is not None:
-                raise Throttled(wait=locked.retry_after_seconds(), detail=locked.message())
-            raise ValidationError(serializer.errors)
-        user = serializer.validated_data["user"]
-        token, _created = Token.objects.get_or_create(user=user)
-        audit_append(action="auth.sign_in", actor=user, obj_type="user", obj_id=user.get_username(),
-                     changes={"method": "api_token"}, request=request)
-        return Response({"token": token.key})
-
-
-obtain_auth_token = AuditedObtainAuthToken.as_view()

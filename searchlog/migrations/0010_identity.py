@@ -59,4 +59,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(condition=models.Q(('ended_at__isnull', True)), fields=('kind', 'key'), name='signinlockout_one_open')],
             },
         ),
+        # DRF's authtoken is gone: its table kept tokens in plain text that never expired. Drop it where it exists.
+        migrations.RunSQL("DROP TABLE IF EXISTS authtoken_token", reverse_sql=migrations.RunSQL.noop),
     ]

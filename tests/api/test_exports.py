@@ -10,9 +10,9 @@ import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
-from rest_framework.authtoken.models import Token
 
 from searchlog.models import AuditEvent
+from searchlog.tokens import token_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -54,8 +54,8 @@ def test_anonymous_is_refused(api, path):
 
 
 def test_csv_with_a_token(client, records, practitioner):
-    token = Token.objects.create(user=practitioner)
-    response = client.get(CSV, HTTP_AUTHORIZATION=f"Token {token.key}")
+    token, _row = token_issue(user=practitioner)
+    response = client.get(CSV, HTTP_AUTHORIZATION=f"Token {token}")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="searches-')
