@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SEARCHLOG_VAR_DIR", BASE_DIR / "var"))
@@ -48,7 +49,8 @@ if not SEARCHLOG_AUDIT_KEY:
 elif len(SEARCHLOG_AUDIT_KEY) < 32 and not DEBUG:
     raise RuntimeError("SEARCHLOG_AUDIT_KEY must be at least 32 characters.")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+# Tests add Django's "testserver" themselves (setup_test_environment); it is no host to serve by default.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
@@ -63,20 +65,26 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "searchlog",
 ]
 
 MIDDLEWARE = [
     # First, so every response (early refusals and errors included) carries the request id.
     "searchlog.middleware.RequestContextMiddleware",
-    "searchlog.middleware.ApiErrorsMiddleware",
+    # Before the error handling, so API errors and early refusals carry the same headers as every other answer.
     "django.middleware.security.SecurityMiddleware",
+    "searchlog.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "searchlog.middleware.ApiErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages, so the sign-in page can say why the session ended.
+    "searchlog.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -141,10 +149,53 @@ STORAGES = {
     },
 }
 
+# Sessions: signed out after SEARCHLOG_SESSION_IDLE_MINUTES without a request and SEARCHLOG_SESSION_MAX_HOURS after
+# signing in, whatever happens (searchlog.sessions); the cookie itself lasts no longer than the absolute limit.
+SEARCHLOG_SESSION_IDLE_MINUTES = env_float("SEARCHLOG_SESSION_IDLE_MINUTES", 30)
+SEARCHLOG_SESSION_MAX_HOURS = env_float("SEARCHLOG_SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = int(SEARCHLOG_SESSION_MAX_HOURS * 3600)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# HTTPS behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto (SEARCHLOG_HTTPS=true): redirect plain
+# HTTP, send HSTS, secure cookies. SEARCHLOG_TRUST_X_FORWARDED_FOR: the proxy's X-Forwarded-For last hop is the
+# client's address (for the audit trail and the per-address lockout); leave it off unless such a proxy is in front.
+SEARCHLOG_HTTPS = env_bool("SEARCHLOG_HTTPS", False)
+SEARCHLOG_TRUST_X_FORWARDED_FOR = env_bool("SEARCHLOG_TRUST_X_FORWARDED_FOR", False)
+if SEARCHLOG_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS") or 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # /healthz is asked over plain HTTP by the container's own health check.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SEARCHLOG_HTTPS or not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SEARCHLOG_HTTPS or not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SEARCHLOG_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=(), "
+    "interest-cohort=()"
+)
+# Content-Security-Policy (django-csp): scripts only from here or with this response's nonce, never inline
+# otherwise; nothing framed; forms post only here. The API docs add inline styles for themselves (config/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 # The largest request body accepted (bytes); larger ones are refused with 413 before any view reads them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE") or 1024 * 1024)
 
@@ -188,6 +239,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Record and review online searches about people supported.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs are for signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -15,13 +15,16 @@ from urllib.parse import unquote_to_bytes
 
 from django import db
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.template.loader import render_to_string
 from django.views import defaults
 
-from searchlog import audit
+from searchlog import audit, sessions
 
 logger = logging.getLogger("searchlog.api")
 
@@ -163,3 +166,52 @@ class ApiErrorsMiddleware:
             # As Django does for an uncaught exception: error reporters (and the test client) hear of it.
             got_request_exception.send(sender=self.__class__, request=request)
         return api_error(request, status)
+
+
+_EXPIRED = {
+    "idle": "You were signed out because you had not used the service for a while. Sign in again to carry on.",
+    "absolute": "You were signed out because you had been signed in for too long. Sign in again to carry on.",
+}
+
+
+class SessionTimeoutMiddleware:
+    """Sign out a session idle for too long or older than the absolute limit (searchlog.sessions); audited."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        # Only sessions that carry a signed-in user: anonymous requests neither read nor write the session.
+        if "_auth_user_id" in request.session:
+            reason = sessions.session_expiry_reason(request.session)
+            if reason is not None:
+                return self._expire(request, reason)
+        return self.get_response(request)
+
+    def _expire(self, request: HttpRequest, reason: str) -> HttpResponseBase:
+        user = request.user
+        audit.audit_append(action="auth.session_expired", actor=user, obj_type="user",
+                           obj_id=user.get_username(), changes={"reason": reason}, request=request)
+        logout(request)
+        if is_api(request) or request.method != "GET":
+            # The API answers as to anyone not signed in (401); a form posted after expiry is not replayed.
+            return self.get_response(request) if is_api(request) else redirect_to_login(request.get_full_path())
+        messages.info(request, _EXPIRED[reason])
+        return redirect_to_login(request.get_full_path())
+
+
+class SecurityHeadersMiddleware:
+    """Permissions-Policy on every response; Cache-Control: no-store on everything but static files."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.SEARCHLOG_PERMISSIONS_POLICY)
+        # Pages, API answers and exports carry personal data: no browser or proxy may keep a copy. Static files
+        # (hashed names, served by WhiteNoise) may be cached.
+        if not request.path_info.startswith(settings.STATIC_URL) and "no-store" not in response.get(
+                "Cache-Control", ""):
+            response["Cache-Control"] = "no-store"
+        return response

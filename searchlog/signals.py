@@ -11,7 +11,7 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
-from searchlog import tokens
+from searchlog import sessions, tokens
 from searchlog.audit import audit_append
 from searchlog.models import User
 
@@ -20,6 +20,8 @@ _ADMIN_ACTIONS = {ADDITION: "admin.add", CHANGE: "admin.change", DELETION: "admi
 
 @receiver(user_logged_in, dispatch_uid="searchlog.audit.sign_in")
 def audit_sign_in(sender: type, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        sessions.session_start(request.session)  # the idle and absolute limits count from here
     audit_append(action="auth.sign_in", actor=user, obj_type="user", obj_id=user.get_username(), request=request)
 
 

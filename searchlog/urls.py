@@ -22,6 +22,7 @@ urlpatterns = [
     path("account/api-tokens/", account.api_tokens, name="api-tokens"),
     path("account/api-tokens/<int:pk>/revoke/", account.api_token_revoke, name="api-token-revoke"),
     path("account/password/", account.password_change, name="password-change"),
+    path("account/session/", account.session_keep_alive, name="session-keep-alive"),
     path("records/", records.my_records, name="my-records"),
     path("records/all/", records.all_records, name="all-records"),
     path("records/new/", records.record_new, name="record-new"),

@@ -6,11 +6,11 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from searchlog import tokens
+from searchlog import sessions, tokens
 from searchlog.audit import ACTIONS, audit_append
 
 ACTIONS.update({"auth.password_change": "Password changed"})
@@ -57,3 +57,10 @@ def password_change(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your password is changed. Your API tokens are revoked: issue new ones.")
         return redirect("home")
     return render(request, "searchlog/password_change.html", {"form": form})
+
+
+@login_required
+@require_POST
+def session_keep_alive(request: HttpRequest) -> HttpResponse:
+    """The "Stay signed in" button: this request counts as activity (the middleware noted it); say when to warn."""
+    return JsonResponse({"warn_after": sessions.seconds_until_warning(request.session)})

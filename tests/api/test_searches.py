@@ -242,7 +242,8 @@ def test_list_query_count_does_not_grow(api, practitioner):
     assert _list_queries(client) == five
 
 
-def test_schema_and_docs_are_served_locally(client):
+def test_schema_and_docs_are_served_locally(client, practitioner):
+    client.force_login(practitioner)
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
     assert b"/api/v1/searches/{reference}/submit/" in schema.content
@@ -250,6 +251,19 @@ def test_schema_and_docs_are_served_locally(client):
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
     assert b"/static/drf_spectacular_sidecar/" in docs.content
+    # Swagger UI's own start-up script is a file of its own, never inline (the CSP refuses inline scripts).
+    script = client.get("/api/docs/", {"script": ""})
+    assert script.status_code == 200 and b"SwaggerUIBundle" in script.content
+    assert b"<script>" not in docs.content
+
+
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/", "/api/redoc/"])
+def test_schema_and_docs_need_sign_in(client, path):
+    response = client.get(path)
+    assert response.status_code in (302, 401)
+    assert b"/api/v1/searches/" not in response.content
+    if response.status_code == 302:
+        assert "/sign-in/" in response["Location"]
 
 
 def test_openapi_schema_has_no_warnings(tmp_path):
