@@ -47,22 +47,24 @@ SERVER_ERROR = "Something went wrong on our side. Quote the request id if you re
 
 
 class RequestContextMiddleware:
-    """Give every request an id (a sane incoming X-Request-ID, else a new one) and expose it to audit events."""
+    """Give every request an id of our own and expose it to audit events (with a sane X-Request-ID kept apart)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request_id = audit.request_id_from_header(request.headers.get("X-Request-ID")) or uuid.uuid4().hex
-        request.request_id = request_id
-        token = audit.request_context_set(
-            audit.RequestContext(request_id=request_id, ip_address=audit.client_ip(request))
-        )
+        request_id = uuid.uuid4().hex
+        client_request_id = audit.request_id_from_header(request.headers.get("X-Request-ID")) or ""
+        request.request_id, request.client_request_id = request_id, client_request_id
+        token = audit.request_context_set(audit.RequestContext(
+            request_id=request_id, ip_address=audit.client_ip(request), client_request_id=client_request_id))
         try:
             response = self.get_response(request)
         finally:
             audit.request_context_reset(token)
         response["X-Request-ID"] = request_id
+        if client_request_id:
+            response["X-Client-Request-ID"] = client_request_id
         return response
 
 

@@ -80,3 +80,12 @@ def test_https_settings_redirect_and_trust_the_proxy(client, settings):
     behind_proxy = client.get("/sign-in/", HTTP_X_FORWARDED_PROTO="https")
     assert behind_proxy.status_code == 200
     assert behind_proxy["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+@pytest.mark.parametrize(("value", "expected"), [("true", "True"), ("", "False")])
+def test_trust_x_forwarded_for_is_read_from_the_environment(value, expected):
+    env = {**os.environ, "SEARCHLOG_TRUST_X_FORWARDED_FOR": value, "SEARCHLOG_TEST_DB_ROLE": ""}
+    run = subprocess.run([sys.executable, "manage.py", "shell", "-c",
+                          "from django.conf import settings; print(settings.SEARCHLOG_TRUST_X_FORWARDED_FOR)"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert run.stdout.strip().splitlines()[-1] == expected, run.stderr

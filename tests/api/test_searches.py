@@ -333,3 +333,13 @@ def test_a_bad_profile_address_is_400_on_save(api, practitioner):
     }, format="json")
     assert response.status_code == 400
     assert list(response.json()) == ["profile_urls"]
+
+
+def test_the_schema_documents_the_error_answers(client, practitioner):
+    client.force_login(practitioner)
+    paths = client.get("/api/schema/", {"format": "json"}).json()["paths"]
+    submit = paths["/api/v1/searches/{reference}/submit/"]["post"]["responses"]
+    assert {"400", "401", "403", "404", "409"} <= set(submit)
+    assert {"400", "401"} <= set(paths["/api/v1/searches/"]["get"]["responses"])
+    assert "409" not in paths["/api/v1/searches/"]["post"]["responses"]
+    assert "429" in paths["/api/v1/auth/token/"]["post"]["responses"]
