@@ -84,7 +84,8 @@ def clean() -> None:
         cursor.execute(
             "TRUNCATE searchlog_notification, searchlog_transition, searchlog_recordrevision, searchlog_addendum, "
             "searchlog_escalation, searchlog_searchrecord, searchlog_referencecounter, searchlog_team_managers, "
-            "searchlog_team, searchlog_privacycheck, authtoken_token CASCADE"
+            "searchlog_team, searchlog_privacycheck, searchlog_apitoken, searchlog_signinfailure, "
+            "searchlog_signinlockout CASCADE"
         )
         cursor.execute("DELETE FROM searchlog_user WHERE username LIKE 'bench-%%'")
 

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SEARCHLOG_VAR_DIR", BASE_DIR / "var"))
@@ -48,7 +49,8 @@ if not SEARCHLOG_AUDIT_KEY:
 elif len(SEARCHLOG_AUDIT_KEY) < 32 and not DEBUG:
     raise RuntimeError("SEARCHLOG_AUDIT_KEY must be at least 32 characters.")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+# Tests add Django's "testserver" themselves (setup_test_environment); it is no host to serve by default.
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
@@ -60,7 +62,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -68,23 +69,30 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "mozilla_django_oidc",
+    "csp",
     "searchlog",
 ]
 
 MIDDLEWARE = [
     # First, so every response (early refusals and errors included) carries the request id.
     "searchlog.middleware.RequestContextMiddleware",
-    "searchlog.middleware.ApiErrorsMiddleware",
+    # Before the error handling, so API errors and early refusals carry the same headers as every other answer.
     "django.middleware.security.SecurityMiddleware",
+    "searchlog.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "searchlog.middleware.ApiErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # django-otp: request.user.is_verified(); then ours holds a password-only session at the second-factor step.
+    # django-otp: request.user.is_verified().
     "django_otp.middleware.OTPMiddleware",
-    "searchlog.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages, so the sign-in page can say why the session ended.
+    "searchlog.middleware.SessionTimeoutMiddleware",
+    # Holds a password-only session at the second-factor step (after the timeout: an ended session is just ended).
+    "searchlog.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -118,13 +126,16 @@ AUTH_USER_MODEL = "searchlog.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": int(os.environ.get("SEARCHLOG_PASSWORD_MIN_LENGTH") or 12)}},
+    # Django's own list of 20,000 common passwords, shipped with it: no network look-up.
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Password sign-in goes through the lockout (searchlog.lockout) whichever door it comes by; single sign-on with
+# OpenID Connect answers only the callback, and only when SEARCHLOG_OIDC_ISSUER is set.
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    # Single sign-on with OpenID Connect; answers only the callback, and only when SEARCHLOG_OIDC_ISSUER is set.
+    "searchlog.auth_backends.LockoutModelBackend",
     "searchlog.sso.SearchlogOIDCBackend",
 ]
 LOGIN_URL = "login"
@@ -150,10 +161,53 @@ STORAGES = {
     },
 }
 
+# Sessions: signed out after SEARCHLOG_SESSION_IDLE_MINUTES without a request and SEARCHLOG_SESSION_MAX_HOURS after
+# signing in, whatever happens (searchlog.sessions); the cookie itself lasts no longer than the absolute limit.
+SEARCHLOG_SESSION_IDLE_MINUTES = env_float("SEARCHLOG_SESSION_IDLE_MINUTES", 30)
+SEARCHLOG_SESSION_MAX_HOURS = env_float("SEARCHLOG_SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = int(SEARCHLOG_SESSION_MAX_HOURS * 3600)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# HTTPS behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto (SEARCHLOG_HTTPS=true): redirect plain
+# HTTP, send HSTS, secure cookies. SEARCHLOG_TRUST_X_FORWARDED_FOR: the proxy's X-Forwarded-For last hop is the
+# client's address (for the audit trail and the per-address lockout); leave it off unless such a proxy is in front.
+SEARCHLOG_HTTPS = env_bool("SEARCHLOG_HTTPS", False)
+SEARCHLOG_TRUST_X_FORWARDED_FOR = env_bool("SEARCHLOG_TRUST_X_FORWARDED_FOR", False)
+if SEARCHLOG_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS") or 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    # /healthz is asked over plain HTTP by the container's own health check.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", SEARCHLOG_HTTPS or not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", SEARCHLOG_HTTPS or not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SEARCHLOG_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=(), "
+    "interest-cohort=()"
+)
+# Content-Security-Policy (django-csp): scripts only from here or with this response's nonce, never inline
+# otherwise; nothing framed; forms post only here. The API docs add inline styles for themselves (config/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 # The largest request body accepted (bytes); larger ones are refused with 413 before any view reads them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE") or 1024 * 1024)
 
@@ -176,7 +230,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "searchlog@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Hashed, expiring, revocable tokens (searchlog.tokens), not DRF's authtoken.
+        "searchlog.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -196,10 +251,16 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Record and review online searches about people supported.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs are for signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "searchlog.api.schema.error_responses",
+    ],
 }
 
 # Celery: an embedded filesystem broker unless CELERY_BROKER_URL is set.
@@ -234,6 +295,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": float(os.environ.get("SEARCHLOG_SWEEP_SECONDS", "300")),
         # A sweep older than its interval is stale: the next one does the same work.
         "options": {"expires": float(os.environ.get("SEARCHLOG_SWEEP_SECONDS", "300"))},
+    },
+    "end-expired-lockouts": {
+        "task": "searchlog.tasks.end_expired_lockouts",
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
     },
     "seal-audit-trail": {
         "task": "searchlog.tasks.seal_audit_trail",
@@ -276,6 +342,14 @@ SEARCHLOG_PRIVACY_CHECK_DAYS = int(os.environ.get("SEARCHLOG_PRIVACY_CHECK_DAYS"
 SEARCHLOG_POLICY_URL = os.environ.get("SEARCHLOG_POLICY_URL", "")
 # The longest free-text answer, comment or addendum accepted (characters).
 SEARCHLOG_MAX_TEXT_LENGTH = int(os.environ.get("SEARCHLOG_MAX_TEXT_LENGTH") or 5000)
+# Lockout: this many failed sign-ins for one username within the window lock it for LOCKOUT_MINUTES (even with the
+# right password); ADDRESS_FAILURES from one address lock that address (higher: staff often share one address).
+SEARCHLOG_LOCKOUT_FAILURES = int(os.environ.get("SEARCHLOG_LOCKOUT_FAILURES") or 10)
+SEARCHLOG_LOCKOUT_WINDOW_MINUTES = env_float("SEARCHLOG_LOCKOUT_WINDOW_MINUTES", 15)
+SEARCHLOG_LOCKOUT_MINUTES = env_float("SEARCHLOG_LOCKOUT_MINUTES", 15)
+SEARCHLOG_ADDRESS_FAILURES = int(os.environ.get("SEARCHLOG_ADDRESS_FAILURES") or 100)
+# API tokens expire this many hours after they are issued.
+SEARCHLOG_TOKEN_HOURS = env_float("SEARCHLOG_TOKEN_HOURS", 12)
 # Bench only (bench/api.py): serve /bench/bare/, a view that does nothing, to compare the API against.
 SEARCHLOG_BENCH_BARE_VIEW = env_bool("SEARCHLOG_BENCH_BARE_VIEW", False)
 

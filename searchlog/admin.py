@@ -7,7 +7,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from searchlog import delivery
+from searchlog import delivery, lockout
 from searchlog.models import (
     Addendum,
     AuditEvent,
@@ -17,6 +17,7 @@ from searchlog.models import (
     PrivacyCheck,
     RecordRevision,
     SearchRecord,
+    SignInLockout,
     Team,
     Transition,
     User,
@@ -29,6 +30,12 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ("role", "team", "is_active", "is_staff")
     fieldsets = (*BaseUserAdmin.fieldsets, ("Online search log", {"fields": ("role", "team", "job_title")}))
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Online search log", {"fields": ("role", "team", "job_title")}))
+    actions = ["unlock_sign_in"]
+
+    @admin.action(description="Unlock sign-in for the selected people (ends a lockout now)")
+    def unlock_sign_in(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        ended = sum(lockout.lockouts_for_username_end(user.get_username(), by=request.user) for user in queryset)
+        self.message_user(request, f"{ended} lockout(s) ended.", messages.SUCCESS)
 
 
 @admin.register(Team)
@@ -140,3 +147,19 @@ class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ("id", "at", "actor_username", "action", "object_type", "object_id")
     list_filter = ("action",)
     search_fields = ("object_id", "actor_username")
+
+
+@admin.register(SignInLockout)
+class SignInLockoutAdmin(ReadOnlyAdmin):
+    list_display = ("kind", "key", "started_at", "until", "failures", "ended_at", "ended_by")
+    list_filter = ("kind", ("ended_at", admin.EmptyFieldListFilter))
+    search_fields = ("key",)
+    actions = ["unlock"]
+
+    def has_unlock_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser or request.user.has_perm("searchlog.change_user"))
+
+    @admin.action(description="Unlock now (ends the selected lockouts, audited)", permissions=["unlock"])
+    def unlock(self, request: HttpRequest, queryset: QuerySet[SignInLockout]) -> None:
+        ended = sum(lockout.lockout_end(item, by=request.user) for item in queryset.filter(ended_at__isnull=True))
+        self.message_user(request, f"{ended} lockout(s) ended.", messages.SUCCESS)

@@ -65,6 +65,9 @@ class RequestContext:
 
     request_id: str = ""
     ip_address: str | None = None
+    # What the client sent as X-Request-ID (if sane): kept beside the event, never as its id (a client could
+    # otherwise make its events look like another request's).
+    client_request_id: str = ""
 
 
 _NO_REQUEST = RequestContext()
@@ -176,7 +179,8 @@ def _context_for(request: HttpRequest | None) -> RequestContext:
     if request is None:
         return current
     return RequestContext(
-        request_id=getattr(request, "request_id", "") or current.request_id, ip_address=client_ip(request)
+        request_id=getattr(request, "request_id", "") or current.request_id, ip_address=client_ip(request),
+        client_request_id=getattr(request, "client_request_id", "") or current.client_request_id,
     )
 
 
@@ -188,6 +192,8 @@ def audit_append(*, action: str, actor: User | None, obj_type: str = "", obj_id:
     if actor is not None and not actor.is_authenticated:
         actor = None
     context = _context_for(request)
+    if context.client_request_id:
+        changes = {**(changes or {}), "client_request_id": context.client_request_id}
     event = AuditEvent(
         at=clock.now(), actor=actor, actor_username=actor.get_username() if actor else "",
         action=action, object_type=obj_type[:60], object_id=str(obj_id)[:100],

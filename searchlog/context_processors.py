@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from searchlog import reminders, selectors
+from searchlog import reminders, selectors, sessions
 
 
 def _navigation(request: HttpRequest) -> list[dict[str, object]]:
@@ -51,4 +51,17 @@ def service(request: HttpRequest) -> dict[str, object]:
         "navigation": _navigation(request),
         "repeat_days": settings.SEARCHLOG_REPEAT_SEARCH_DAYS,
         "min_answer_length": settings.SEARCHLOG_MIN_ANSWER_LENGTH,
+        # Evaluated here, so the nonce is in this response's Content-Security-Policy header (django-csp adds it
+        # only once asked for).
+        "csp_nonce": str(request.csp_nonce) if hasattr(request, "csp_nonce") else "",
+        **_session_warning(request),
     }
+
+
+def _session_warning(request: HttpRequest) -> dict[str, object]:
+    """When to warn a signed-in user that the session ends in 2 minutes (shown by a small script; see base.html)."""
+    session = getattr(request, "session", None)
+    if session is None or "_auth_user_id" not in session:
+        return {}
+    return {"session_warning_seconds": sessions.seconds_until_warning(session),
+            "session_idle_minutes": round(sessions.idle_seconds() / 60)}

@@ -15,13 +15,16 @@ from urllib.parse import unquote_to_bytes
 
 from django import db
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import BadRequest, PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.template.loader import render_to_string
 from django.views import defaults
 
-from searchlog import audit
+from searchlog import audit, sessions
 
 logger = logging.getLogger("searchlog.api")
 
@@ -44,22 +47,24 @@ SERVER_ERROR = "Something went wrong on our side. Quote the request id if you re
 
 
 class RequestContextMiddleware:
-    """Give every request an id (a sane incoming X-Request-ID, else a new one) and expose it to audit events."""
+    """Give every request an id of our own and expose it to audit events (with a sane X-Request-ID kept apart)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request_id = audit.request_id_from_header(request.headers.get("X-Request-ID")) or uuid.uuid4().hex
-        request.request_id = request_id
-        token = audit.request_context_set(
-            audit.RequestContext(request_id=request_id, ip_address=audit.client_ip(request))
-        )
+        request_id = uuid.uuid4().hex
+        client_request_id = audit.request_id_from_header(request.headers.get("X-Request-ID")) or ""
+        request.request_id, request.client_request_id = request_id, client_request_id
+        token = audit.request_context_set(audit.RequestContext(
+            request_id=request_id, ip_address=audit.client_ip(request), client_request_id=client_request_id))
         try:
             response = self.get_response(request)
         finally:
             audit.request_context_reset(token)
         response["X-Request-ID"] = request_id
+        if client_request_id:
+            response["X-Client-Request-ID"] = client_request_id
         return response
 
 
@@ -163,6 +168,55 @@ class ApiErrorsMiddleware:
             # As Django does for an uncaught exception: error reporters (and the test client) hear of it.
             got_request_exception.send(sender=self.__class__, request=request)
         return api_error(request, status)
+
+
+_EXPIRED = {
+    "idle": "You were signed out because you had not used the service for a while. Sign in again to carry on.",
+    "absolute": "You were signed out because you had been signed in for too long. Sign in again to carry on.",
+}
+
+
+class SessionTimeoutMiddleware:
+    """Sign out a session idle for too long or older than the absolute limit (searchlog.sessions); audited."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        # Only sessions that carry a signed-in user: anonymous requests neither read nor write the session.
+        if "_auth_user_id" in request.session:
+            reason = sessions.session_expiry_reason(request.session)
+            if reason is not None:
+                return self._expire(request, reason)
+        return self.get_response(request)
+
+    def _expire(self, request: HttpRequest, reason: str) -> HttpResponseBase:
+        user = request.user
+        audit.audit_append(action="auth.session_expired", actor=user, obj_type="user",
+                           obj_id=user.get_username(), changes={"reason": reason}, request=request)
+        logout(request)
+        if is_api(request) or request.method != "GET":
+            # The API answers as to anyone not signed in (401); a form posted after expiry is not replayed.
+            return self.get_response(request) if is_api(request) else redirect_to_login(request.get_full_path())
+        messages.info(request, _EXPIRED[reason])
+        return redirect_to_login(request.get_full_path())
+
+
+class SecurityHeadersMiddleware:
+    """Permissions-Policy on every response; Cache-Control: no-store on everything but static files."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.SEARCHLOG_PERMISSIONS_POLICY)
+        # Pages, API answers and exports carry personal data: no browser or proxy may keep a copy. Static files
+        # (hashed names, served by WhiteNoise) may be cached.
+        if not request.path_info.startswith(settings.STATIC_URL) and "no-store" not in response.get(
+                "Cache-Control", ""):
+            response["Cache-Control"] = "no-store"
+        return response
 
 
 # Where a session that still owes its second factor may go: the code step, enrolment, signing out, static files.

@@ -438,5 +438,11 @@ class Transition(models.Model):
         return f"{self.record_id} {self.action} at {self.at:%Y-%m-%d %H:%M}"
 from searchlog.models_audit import AuditEvent, AuditSeal  # noqa: E402,F401
 from searchlog.models_breaches import Breach  # noqa: E402,F401
-from searchlog.models_identity import ExternalIdentity  # noqa: E402,F401
+from searchlog.models_identity import (  # noqa: E402,F401
+    ApiToken,
+    ExternalIdentity,
+    LockoutKind,
+    SignInFailure,
+    SignInLockout,
+)
 from searchlog.models_notifications import EmailStatus, Notification, NotificationKind, PrivacyCheck  # noqa: E402,F401

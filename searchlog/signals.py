@@ -7,10 +7,11 @@ from typing import Any
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.contenttypes.models import ContentType
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from searchlog import sessions, tokens
 from searchlog.audit import audit_append
 from searchlog.models import User
 
@@ -19,6 +20,8 @@ _ADMIN_ACTIONS = {ADDITION: "admin.add", CHANGE: "admin.change", DELETION: "admi
 
 @receiver(user_logged_in, dispatch_uid="searchlog.audit.sign_in")
 def audit_sign_in(sender: type, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        sessions.session_start(request.session)  # the idle and absolute limits count from here
     via_provider = getattr(user, "backend", "") == "searchlog.sso.SearchlogOIDCBackend"
     audit_append(action="auth.sign_in", actor=user, obj_type="user", obj_id=user.get_username(), request=request,
                  changes={"method": "oidc"} if via_provider else None)
@@ -54,3 +57,29 @@ def audit_admin_change(sender: type[LogEntry], instance: LogEntry, created: bool
         obj_id=instance.object_id or "",
         changes={"object": instance.object_repr, "message": instance.get_change_message()},
     )
+
+
+# A password change or a deactivation revokes every API token of the user, whichever door changed it (the
+# change-password page, the admin, `manage.py changepassword`, a script calling set_password and save).
+
+@receiver(pre_save, sender=User, dispatch_uid="searchlog.tokens.remember")
+def remember_credentials(sender: type[User], instance: User, raw: bool = False, update_fields: Any = None,
+                         **kwargs: Any) -> None:
+    if raw or instance.pk is None or (update_fields is not None and not {"password", "is_active"} & set(update_fields)):
+        return
+    instance._saved_credentials = (  # type: ignore[attr-defined]
+        User.objects.filter(pk=instance.pk).values_list("password", "is_active").first())
+
+
+@receiver(post_save, sender=User, dispatch_uid="searchlog.tokens.revoke")
+def revoke_tokens_on_credentials_change(sender: type[User], instance: User, created: bool, raw: bool = False,
+                                        **kwargs: Any) -> None:
+    saved = getattr(instance, "_saved_credentials", None)
+    instance._saved_credentials = None  # type: ignore[attr-defined]
+    if created or raw or saved is None:
+        return
+    password, was_active = saved
+    if password != instance.password:
+        tokens.tokens_revoke_all(user=instance, reason="password_changed")
+    elif was_active and not instance.is_active:
+        tokens.tokens_revoke_all(user=instance, reason="deactivated")

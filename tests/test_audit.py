@@ -168,17 +168,19 @@ def test_middleware_sets_a_request_id_on_every_response(client):
     ("<script>", False),
     ("", False),
 ])
-def test_middleware_keeps_only_a_sane_incoming_request_id(client, incoming, kept):
+def test_middleware_keeps_only_a_sane_incoming_request_id_apart(client, incoming, kept):
     response = client.get("/healthz", HTTP_X_REQUEST_ID=incoming)
-    assert (response["X-Request-ID"] == incoming) is kept
+    assert response["X-Request-ID"] != incoming and len(response["X-Request-ID"]) == 32
+    assert (response.get("X-Client-Request-ID") == incoming) is kept
 
 
 def test_events_during_a_request_carry_its_id_and_address(client, practitioner):
     response = client.post("/sign-in/", {"username": "alice", "password": "wrong"}, REMOTE_ADDR="198.51.100.7",
                            HTTP_X_REQUEST_ID="req-abc")
     event = AuditEvent.objects.get()
-    assert (event.request_id, event.ip_address) == ("req-abc", "198.51.100.7")
-    assert response["X-Request-ID"] == "req-abc"
+    # The event's id is the server's; the client's is kept beside it, never in its place.
+    assert (event.request_id, event.ip_address) == (response["X-Request-ID"], "198.51.100.7")
+    assert event.request_id != "req-abc" and event.changes["client_request_id"] == "req-abc"
 
 
 @pytest.mark.parametrize(("trust", "expected"), [(False, "10.0.0.1"), (True, "203.0.113.9")])

@@ -1,24 +1,17 @@
-"""GET /api/v1/audit-events/ for auditors, and a token sign-in that leaves an audit event."""
+"""GET /api/v1/audit-events/ for auditors (the token sign-in, audited, is searchlog.api.tokens)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import django_filters
-from django.conf import settings
 from django.db.models import QuerySet
 from rest_framework import generics, serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from searchlog import exports, mfa
-from searchlog.audit import audit_append, audit_events_matching
+from searchlog import exports
+from searchlog.api.tokens import obtain_auth_token  # noqa: F401 (the token view, imported from here too)
+from searchlog.audit import audit_events_matching
 from searchlog.models import AuditEvent
 
 
@@ -71,43 +64,3 @@ class AuditEventList(generics.ListAPIView):
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
         return audit_events_matching()
-
-
-def second_factor_check(request: Request, user: Any) -> None:
-    """Password sign-in only when allowed; `otp` (a current code or a recovery code) from users with a second factor."""
-    if not settings.SEARCHLOG_LOCAL_SIGN_IN:
-        raise PermissionDenied("Password sign-in is turned off: sign in with your organisation.")
-    if not mfa.has_second_factor(user):
-        return
-    code = str(request.data.get("otp") or "")
-    if not code:
-        raise serializers.ValidationError({"otp": ["Enter the code from your authenticator app."]})
-    if mfa.device_matching(user, code) is None:
-        audit_append(action="auth.second_factor_failed", actor=None, obj_type="user", obj_id=user.get_username(),
-                     changes={"method": "api_token"}, request=request)
-        raise serializers.ValidationError({"otp": ["The code is not right, or it has expired."]})
-
-
-class TokenRequestSerializer(AuthTokenSerializer):
-    otp = serializers.CharField(required=False, allow_blank=True, max_length=40, write_only=True,
-                                help_text="Users with a second factor: the code from their authenticator app "
-                                          "(or a recovery code).")
-
-
-class AuditedObtainAuthToken(ObtainAuthToken):
-    """POST /api/v1/auth/token/ as DRF's, plus an auth.sign_in event (failures are audited by the signal)."""
-
-    serializer_class = TokenRequestSerializer
-
-    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = serializer.validated_data["user"]
-        second_factor_check(request, user)
-        token, _created = Token.objects.get_or_create(user=user)
-        audit_append(action="auth.sign_in", actor=user, obj_type="user", obj_id=user.get_username(),
-                     changes={"method": "api_token"}, request=request)
-        return Response({"token": token.key})
-
-
-obtain_auth_token = AuditedObtainAuthToken.as_view()

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('searchlog', '0009_notices_repeats_ripa'),
+        ('searchlog', '0010_identity'),
     ]
 
     operations = [

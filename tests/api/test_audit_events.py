@@ -99,12 +99,13 @@ def test_the_same_queries_for_10_and_100_events(api, auditor):
 
 
 def test_token_sign_in_is_audited(practitioner):
-    """api.audit.obtain_auth_token: DRF's token view plus an auth.sign_in event."""
+    """api.audit.obtain_auth_token: a token (token.issue) and an auth.sign_in event."""
     request = APIRequestFactory().post("/api/v1/auth/token/", {"username": "alice", "password": PASSWORD},
                                        format="json", REMOTE_ADDR="192.0.2.1")
     response = obtain_auth_token(request)
     assert response.status_code == 200 and response.data["token"]
-    event = AuditEvent.objects.get()
+    assert AuditEvent.objects.get(action="token.issue").actor == practitioner
+    event = AuditEvent.objects.get(action="auth.sign_in")
     assert (event.action, event.actor, event.changes, event.ip_address) == (
         "auth.sign_in", practitioner, {"method": "api_token"}, "192.0.2.1",
     )

@@ -258,7 +258,7 @@ def test_a_database_out_of_reach_is_a_503_with_retry_after_not_a_500():
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:{closed_port}/nothing",
-           "CONN_MAX_AGE": "0", "SEARCHLOG_TEST_DB_ROLE": ""}
+           "CONN_MAX_AGE": "0", "SEARCHLOG_TEST_DB_ROLE": "", "ALLOWED_HOSTS": "testserver"}
     run = subprocess.run([sys.executable, "manage.py", "shell", "-c", _OUTAGE], cwd=Path(__file__).parents[2],
                          env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr

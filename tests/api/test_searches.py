@@ -8,7 +8,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from searchlog.models import SearchRecord, Status
 from tests.conftest import PASSWORD
@@ -26,7 +25,7 @@ def test_token_then_me(client, practitioner):
     response = client.post("/api/v1/auth/token/", {"username": "alice", "password": PASSWORD})
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(user=practitioner).key == token
+    assert response.json()["expires_at"]
     me = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {token}")
     assert me.status_code == 200
     assert me.json() == {
@@ -243,7 +242,8 @@ def test_list_query_count_does_not_grow(api, practitioner):
     assert _list_queries(client) == five
 
 
-def test_schema_and_docs_are_served_locally(client):
+def test_schema_and_docs_are_served_locally(client, practitioner):
+    client.force_login(practitioner)
     schema = client.get("/api/schema/")
     assert schema.status_code == 200
     assert b"/api/v1/searches/{reference}/submit/" in schema.content
@@ -251,6 +251,19 @@ def test_schema_and_docs_are_served_locally(client):
     assert docs.status_code == 200
     assert b"cdn" not in docs.content.lower()
     assert b"/static/drf_spectacular_sidecar/" in docs.content
+    # Swagger UI's own start-up script is a file of its own, never inline (the CSP refuses inline scripts).
+    script = client.get("/api/docs/", {"script": ""})
+    assert script.status_code == 200 and b"SwaggerUIBundle" in script.content
+    assert b"<script>" not in docs.content
+
+
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/", "/api/redoc/"])
+def test_schema_and_docs_need_sign_in(client, path):
+    response = client.get(path)
+    assert response.status_code in (302, 401)
+    assert b"/api/v1/searches/" not in response.content
+    if response.status_code == 302:
+        assert "/sign-in/" in response["Location"]
 
 
 def test_openapi_schema_has_no_warnings(tmp_path):
@@ -320,3 +333,13 @@ def test_a_bad_profile_address_is_400_on_save(api, practitioner):
     }, format="json")
     assert response.status_code == 400
     assert list(response.json()) == ["profile_urls"]
+
+
+def test_the_schema_documents_the_error_answers(client, practitioner):
+    client.force_login(practitioner)
+    paths = client.get("/api/schema/", {"format": "json"}).json()["paths"]
+    submit = paths["/api/v1/searches/{reference}/submit/"]["post"]["responses"]
+    assert {"400", "401", "403", "404", "409"} <= set(submit)
+    assert {"400", "401"} <= set(paths["/api/v1/searches/"]["get"]["responses"])
+    assert "409" not in paths["/api/v1/searches/"]["post"]["responses"]
+    assert "429" in paths["/api/v1/auth/token/"]["post"]["responses"]
