@@ -1,13 +1,14 @@
 """Which warning flags a record carries: each flag is one database condition, defined once here.
 
 `with_flags` annotates a queryset with a boolean per flag (so a list costs one query and can be
-filtered by flag); `flags_for` reads those annotations off a record.
+filtered by flag); `flags_for` reads those annotations off a record; `flagged_record` reads one record with its flags.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -51,7 +52,7 @@ def overdue_before(now: datetime) -> datetime:
     return timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time()))
 
 
-def _conditions(now: datetime) -> dict[str, Q]:
+def _conditions(overdue_from: datetime) -> dict[str, Q]:
     return {
         "emergency": Q(is_emergency=True),
         "no_consent": ~Q(consent_status="") & ~Q(consent_status__in=CONSENT_OBTAINED),
@@ -65,12 +66,16 @@ def _conditions(now: datetime) -> dict[str, Q]:
         ),
         "repeat_searching": Q(subject_search_count__gte=settings.SEARCHLOG_REPEAT_SEARCH_COUNT),
         "reviewer_involved": Q(reviewer_involved=True),
-        "overdue": Q(status=Status.SUBMITTED, submitted_at__lt=overdue_before(now)),
+        "overdue": Q(status=Status.SUBMITTED, submitted_at__lt=overdue_from),
     }
 
 
 def with_flags(records: QuerySet[SearchRecord], now: datetime | None = None) -> QuerySet[SearchRecord]:
     """Annotate each record with `flag_<name>` booleans and `subject_search_count`, in the same query."""
+    return _annotated(records, overdue_before(now or clock.now()))
+
+
+def _annotated(records: QuerySet[SearchRecord], overdue_from: datetime) -> QuerySet[SearchRecord]:
     window = timedelta(days=settings.SEARCHLOG_REPEAT_SEARCH_DAYS)
     # Searches by the team about the same person in the window up to this search (this one included).
     same_subject = (
@@ -90,8 +95,31 @@ def with_flags(records: QuerySet[SearchRecord], now: datetime | None = None) -> 
     )
     return records.annotate(**{
         f"flag_{name}": ExpressionWrapper(condition, output_field=BooleanField())
-        for name, condition in _conditions(now or clock.now()).items()
+        for name, condition in _conditions(overdue_from).items()
     })
+
+
+def flagged_record(pk: int, *, related: tuple[str, ...] = (), now: datetime | None = None) -> SearchRecord:
+    """One record with its flags (and the related rows named, for select_related), read from the database now.
+
+    The caller has checked the record is one it may read. Building the flag annotations is most of the cost of
+    reading one record, so the annotated query is built once per review-deadline boundary and settings, then
+    only filtered by pk: the same conditions, the same single query.
+    """
+    return _flagged_records(overdue_before(now or clock.now()), related, *_settings_key()).filter(pk=pk).get()
+
+
+def _settings_key() -> tuple[object, ...]:
+    # What the built conditions read from settings (so a changed setting, in tests, builds them again).
+    return (settings.SEARCHLOG_LATE_RECORD_HOURS, settings.SEARCHLOG_REPEAT_SEARCH_COUNT,
+            settings.SEARCHLOG_REPEAT_SEARCH_DAYS)
+
+
+@lru_cache(maxsize=32)
+def _flagged_records(overdue_from: datetime, related: tuple[str, ...], *_settings: object) -> QuerySet[SearchRecord]:
+    # Never evaluated itself (that would cache rows): every use filters a clone.
+    records = SearchRecord.objects.all()
+    return _annotated(records.select_related(*related) if related else records, overdue_from)
 
 
 def with_flag(records: QuerySet[SearchRecord], flag: str) -> QuerySet[SearchRecord]:
@@ -118,4 +146,4 @@ def ig_reasons(flags: Iterable[str]) -> list[str]:
 
 def flags_of(record: SearchRecord) -> list[str]:
     """The flags one record carries now, read from the database (one query)."""
-    return flags_for(with_flags(SearchRecord.objects.filter(pk=record.pk)).get())
+    return flags_for(flagged_record(record.pk))

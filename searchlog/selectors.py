@@ -11,9 +11,12 @@ from searchlog import clock
 from searchlog.errors import RecordNotFound
 from searchlog.models import Breach, Escalation, Role, SearchRecord, Status, Team, User
 
+# The people and team a record is shown with (pages, API): read in the record's own query.
+RECORD_PEOPLE = ("practitioner", "team", "reviewed_by", "ig_reviewed_by")
+
 
 def _with_people(records: QuerySet[SearchRecord]) -> QuerySet[SearchRecord]:
-    return records.select_related("practitioner", "team", "reviewed_by", "ig_reviewed_by")
+    return records.select_related(*RECORD_PEOPLE)
 
 
 def records_of(user: User) -> QuerySet[SearchRecord]:
