@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -93,32 +94,46 @@ def _team_has_other_reviewer() -> Exists:
     )
 
 
+_ACTIVE_AUDITOR = Q(role=Role.AUDITOR, is_active=True)
+
+
 def _auditors() -> QuerySet[User]:
-    return User.objects.filter(role=Role.AUDITOR, is_active=True)
+    return User.objects.filter(_ACTIVE_AUDITOR)
+
+
+def _team_reviewer_rows(records: QuerySet[SearchRecord]) -> QuerySet[Any]:
+    """(team, manager) rows annotated with record_id: the records' team reviewers, before information governance."""
+    return (
+        Team.managers.through.objects.filter(user__is_active=True, user__role=Role.MANAGER)
+        .annotate(record_id=F("team__search_records__id"), author_id=F("team__search_records__practitioner_id"))
+        .filter(record_id__in=records.exclude(status=Status.IG_REVIEW).values("pk"))
+        .exclude(user_id=F("author_id"))
+    )
+
+
+def _to_governance(records: QuerySet[SearchRecord]) -> QuerySet[SearchRecord]:
+    """Those of the records that information governance reviews: in ig_review, or no other reviewer in the team."""
+    return records.filter(Q(status=Status.IG_REVIEW) | ~_team_has_other_reviewer())
 
 
 def reviewer_pairs(records: QuerySet[SearchRecord]) -> list[tuple[int, int]]:
     """(record id, reviewer id) for every reviewer of every record given, in a few queries whatever their number."""
     records = records.order_by()
-    managers = (
-        Team.managers.through.objects.filter(user__is_active=True, user__role=Role.MANAGER)
-        .annotate(record_id=F("team__search_records__id"), author_id=F("team__search_records__practitioner_id"))
-        .filter(record_id__in=records.exclude(status=Status.IG_REVIEW).values("pk"))
-        .exclude(user_id=F("author_id"))
-        .values_list("record_id", "user_id")
-    )
-    pairs = list(managers)
-    to_governance = records.filter(Q(status=Status.IG_REVIEW) | ~_team_has_other_reviewer()).values_list(
-        "pk", flat=True)
-    auditor_ids = list(_auditors().values_list("pk", flat=True))
-    pairs += [(record_id, auditor_id) for record_id in to_governance for auditor_id in auditor_ids]
+    pairs: list[tuple[int, int]] = list(_team_reviewer_rows(records).values_list("record_id", "user_id"))
+    to_governance = list(_to_governance(records).values_list("pk", flat=True))
+    if to_governance:
+        auditor_ids = list(_auditors().values_list("pk", flat=True))
+        pairs += [(record_id, auditor_id) for record_id in to_governance for auditor_id in auditor_ids]
     return pairs
 
 
 def reviewers_of(record: SearchRecord) -> QuerySet[User]:
     """Who reviews this record now: its team's other managers, else (or once in ig_review) information governance."""
-    ids = [user_id for _, user_id in reviewer_pairs(SearchRecord.objects.filter(pk=record.pk))]
-    return User.objects.filter(pk__in=ids).order_by("pk")
+    one = SearchRecord.objects.filter(pk=record.pk)
+    # The same two parts as reviewer_pairs, asked in one query.
+    return User.objects.filter(
+        Q(pk__in=_team_reviewer_rows(one).values("user_id")) | (_ACTIVE_AUDITOR & Exists(_to_governance(one)))
+    ).order_by("pk")
 
 
 def review_scope(user: User) -> Q:

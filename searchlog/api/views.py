@@ -50,8 +50,11 @@ class SearchRecordViewSet(
 
     def get_queryset(self) -> QuerySet[SearchRecord]:
         records = selectors.records_visible_to(self.request.user)
-        # Flags cost a query's worth of work: only what is shown gets them (an action shows the record afterwards).
-        return with_flags(records) if self.action in ("list", "retrieve") else records
+        if self.action in ("list", "retrieve"):
+            return with_flags(records)
+        # An action only finds the record in the caller's scope here: the workflow locks and reads it, and
+        # _respond reads it back with its people and flags. Its id is all this read needs.
+        return records.select_related(None).only("pk")
 
     def _respond(self, record: SearchRecord, code: int = status.HTTP_200_OK,
                  serializer: serializers.Serializer | None = None) -> Response:
