@@ -7,7 +7,7 @@ filtered by flag); `flags_for` reads those annotations off a record; `flagged_re
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
@@ -44,8 +44,14 @@ FLAG_LABELS = {
 
 def overdue_before(now: datetime) -> datetime:
     """Records submitted before this moment are past the review deadline now (in working days)."""
-    days = settings.SEARCHLOG_REVIEW_DEADLINE_WORKING_DAYS
-    day = timezone.localtime(now).date()
+    # Deadlines fall at local midnight, so the answer is the same all day: work it out once per day.
+    return _overdue_before_day(timezone.localtime(now).date(), settings.SEARCHLOG_REVIEW_DEADLINE_WORKING_DAYS)
+
+
+@lru_cache(maxsize=64)
+def _overdue_before_day(today: date, days: int) -> datetime:
+    now = timezone.make_aware(datetime.combine(today, datetime.min.time()))
+    day = today
     # Walk back to the latest submission day whose deadline has passed; deadlines never go backwards.
     while deadline_after(timezone.make_aware(datetime.combine(day, datetime.min.time())), days) > now:
         day -= timedelta(days=1)

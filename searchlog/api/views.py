@@ -56,6 +56,11 @@ class SearchRecordViewSet(
         # _respond reads it back with its people and flags. Its id is all this read needs.
         return records.select_related(None).only("pk")
 
+    def filter_queryset(self, queryset: QuerySet[SearchRecord]) -> QuerySet[SearchRecord]:
+        # With no query string the filters filter nothing: skip building the filter set (every action finds
+        # its record through here).
+        return super().filter_queryset(queryset) if self.request.query_params else queryset
+
     def _respond(self, record: SearchRecord, code: int = status.HTTP_200_OK,
                  serializer: serializers.Serializer | None = None) -> Response:
         # The record was found in the caller's scope (or made by them): read it back as saved, with its flags.
