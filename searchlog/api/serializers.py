@@ -112,6 +112,14 @@ class SearchRecordSerializer(serializers.ModelSerializer):
             return serializers.ModelSerializer.to_representation(_shower(type(self)), instance)
         return super().to_representation(instance)
 
+    def get_validators(self) -> list[Any]:
+        # DRF works the model's unique-together and unique-for-date validators out of its meta on every instance;
+        # they depend only on the model and the fields, so once per shape is enough (the validators keep no state).
+        key = (type(self), bool(self.partial))
+        if key not in _VALIDATORS:
+            _VALIDATORS[key] = super().get_validators()
+        return list(_VALIDATORS[key])
+
     def get_fields(self) -> dict[str, serializers.Field]:
         # Building fields from the model is most of a serializer's cost: do it once per shape, then copy.
         key = (type(self), bool(self.partial))
@@ -128,6 +136,7 @@ class SearchRecordSerializer(serializers.ModelSerializer):
 
 _PROTOTYPE_FIELDS: dict[tuple[type, bool], dict[str, serializers.Field]] = {}
 _SHOWERS: dict[type, SearchRecordSerializer] = {}
+_VALIDATORS: dict[tuple[type, bool], list[Any]] = {}
 
 
 def _shower(serializer_class: type[SearchRecordSerializer]) -> SearchRecordSerializer:
