@@ -320,3 +320,33 @@ def test_a_bad_profile_address_is_400_on_save(api, practitioner):
     }, format="json")
     assert response.status_code == 400
     assert list(response.json()) == ["profile_urls"]
+
+
+def test_a_record_is_shown_the_same_by_the_shared_fields_and_by_a_requests_own(api, practitioner, make_record,
+                                                                              justified_answers):
+    from searchlog import selectors
+    from searchlog.api.serializers import SearchRecordSerializer
+    from searchlog.flags import flagged_record
+
+    record = flagged_record(make_record(submit=True, **justified_answers).pk, related=selectors.RECORD_PEOPLE)
+    own = SearchRecordSerializer(record)
+    assert own.fields  # built for this serializer, as a request's serializer has them
+    assert SearchRecordSerializer(record).data == own.data
+    assert api(practitioner).get(f"{URL}{record.reference}/").json() == own.data
+
+
+@pytest.mark.parametrize(("method", "path", "body", "queries"), [
+    # (signed in without a token) the record found in scope, its lock, the save, its revision, transition and
+    # audit event, its reviewers (one query), their notices, and the record shown with its people and flags
+    ("post", "submit/", None, 9),
+    ("patch", "", {"findings": "Found a profile"}, 5),
+])
+def test_an_action_costs_a_fixed_number_of_queries(api, practitioner, manager, make_record, justified_answers,
+                                                   method, path, body, queries):
+    record = make_record(**justified_answers)
+    client = api(practitioner)
+    with CaptureQueriesContext(connection) as captured:
+        response = getattr(client, method)(f"{URL}{record.reference}/{path}", body, format="json")
+    assert response.status_code == 200, response.content
+    statements = [q["sql"] for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) == queries, "\n".join(statements)
