@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from searchlog import clock
 from searchlog.errors import RecordNotFound
@@ -129,11 +131,30 @@ def reviewer_pairs(records: QuerySet[SearchRecord]) -> list[tuple[int, int]]:
 
 def reviewers_of(record: SearchRecord) -> QuerySet[User]:
     """Who reviews this record now: its team's other managers, else (or once in ig_review) information governance."""
-    one = SearchRecord.objects.filter(pk=record.pk)
-    # The same two parts as reviewer_pairs, asked in one query.
-    return User.objects.filter(
+    sql, params = _reviewer_ids_sql()
+    bound = tuple(record.pk if param == _ANY_RECORD else param for param in params)
+    # The SQL is the ORM's own, compiled from the rule below; the record's id is bound as a parameter.
+    return User.objects.filter(pk__in=RawSQL(sql, bound)).order_by("pk")  # noqa: S611
+
+
+# No record has this id: the query below is compiled for it once, and each call binds the record's own id instead.
+_ANY_RECORD = -1
+
+
+@lru_cache(maxsize=1)
+def _reviewer_ids_sql() -> tuple[str, tuple[Any, ...]]:
+    """The ids of one record's reviewers: the same two parts as reviewer_pairs, in one query.
+
+    Building and compiling its nested subqueries costs more than running it, and only the record's id changes.
+    """
+    one = SearchRecord.objects.filter(pk=_ANY_RECORD)
+    ids = User.objects.filter(
         Q(pk__in=_team_reviewer_rows(one).values("user_id")) | (_ACTIVE_AUDITOR & Exists(_to_governance(one)))
-    ).order_by("pk")
+    ).values("pk")
+    sql, params = ids.query.sql_with_params()
+    if _ANY_RECORD not in params:
+        raise AssertionError("the record's id must be a parameter of the reviewers query")
+    return sql, tuple(params)
 
 
 def review_scope(user: User) -> Q:
