@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -115,6 +116,38 @@ def flagged_record(pk: int, *, related: tuple[str, ...] = (), now: datetime | No
     return _flagged_records(overdue_before(now or clock.now()), related, *_settings_key()).filter(pk=pk).get()
 
 
+def flags_read(record: SearchRecord, now: datetime | None = None) -> SearchRecord:
+    """Set the record's flag annotations (and subject_search_count) as the database works them out now.
+
+    For a record the caller already holds as saved (the workflow's): one query of the flag conditions alone,
+    compiled once per review-deadline boundary and settings, with the record's id bound to it.
+    """
+    sql, params = _flags_sql(overdue_before(now or clock.now()), *_settings_key())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [record.pk if param == _ANY_RECORD else param for param in params])
+        row = cursor.fetchone()
+    if row is None:
+        raise SearchRecord.DoesNotExist(f"No record {record.pk}")
+    record.subject_search_count = row[0]
+    for name, value in zip(FLAG_LABELS, row[1:], strict=True):
+        setattr(record, f"flag_{name}", bool(value))
+    return record
+
+
+# No record has this id: the flags query is compiled for it once, and each read binds the record's own id instead.
+_ANY_RECORD = -1
+
+
+@lru_cache(maxsize=32)
+def _flags_sql(overdue_from: datetime, *settings_key: object) -> tuple[str, tuple[object, ...]]:
+    columns = ["subject_search_count", *(f"flag_{name}" for name in FLAG_LABELS)]
+    query = _flagged_records(overdue_from, (), *settings_key).filter(pk=_ANY_RECORD).values_list(*columns).query
+    sql, params = query.sql_with_params()
+    if _ANY_RECORD not in params:
+        raise AssertionError("the record's id must be a parameter of the flags query")
+    return sql, tuple(params)
+
+
 def _settings_key() -> tuple[object, ...]:
     # What the built conditions read from settings (so a changed setting, in tests, builds them again).
     return (settings.SEARCHLOG_LATE_RECORD_HOURS, settings.SEARCHLOG_REPEAT_SEARCH_COUNT,
@@ -152,4 +185,4 @@ def ig_reasons(flags: Iterable[str]) -> list[str]:
 
 def flags_of(record: SearchRecord) -> list[str]:
     """The flags one record carries now, read from the database (one query)."""
-    return flags_for(flagged_record(record.pk))
+    return flags_for(flags_read(SearchRecord(pk=record.pk)))

@@ -28,7 +28,7 @@ from searchlog.api.serializers import (
     SignOffSerializer,
 )
 from searchlog.audit import audit_list_read, audit_record_view
-from searchlog.flags import flagged_record, with_flags
+from searchlog.flags import flags_read, with_flags
 from searchlog.models import Breach, Escalation, Notification, SearchRecord
 
 
@@ -63,8 +63,9 @@ class SearchRecordViewSet(
 
     def _respond(self, record: SearchRecord, code: int = status.HTTP_200_OK,
                  serializer: serializers.Serializer | None = None) -> Response:
-        # The record was found in the caller's scope (or made by them): read it back as saved, with its flags.
-        fresh = flagged_record(record.pk, related=selectors.RECORD_PEOPLE)
+        # The workflow's record is the row as saved (with its people); only the flags, database conditions, are
+        # read now. The record was found in the caller's scope, or made by them.
+        fresh = flags_read(record)
         if serializer is None:
             serializer = self.get_serializer(fresh)
         else:  # the request's serializer, validated: it shows the saved record without building its fields again
