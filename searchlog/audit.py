@@ -159,7 +159,12 @@ def _value_key(key: bytes) -> bytes:
 
 def value_hash(value: Any) -> str:
     """A keyed hash of a value: whoever holds the key can check a candidate value against it; nobody can read it."""
-    canonical = json.dumps(json_safe(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _safe_value_hash(json_safe(value))
+
+
+def _safe_value_hash(value: Any) -> str:
+    # The value is already as it reads back from JSON (json_safe).
+    canonical = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     digest = hmac.new(_value_key(audit_key()), canonical.encode(), hashlib.sha256).hexdigest()
     return digest[:_VALUE_HASH_CHARS]
 
@@ -170,7 +175,7 @@ def audit_diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str,
     for field in sorted(set(before) | set(after), key=str):
         old, new = json_safe(before.get(field)), json_safe(after.get(field))
         if old != new:
-            changed[str(field)] = [value_hash(old), value_hash(new)]
+            changed[str(field)] = [_safe_value_hash(old), _safe_value_hash(new)]
     return {"changed": changed} if changed else {}
 
 

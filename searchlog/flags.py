@@ -1,15 +1,17 @@
 """Which warning flags a record carries: each flag is one database condition, defined once here.
 
 `with_flags` annotates a queryset with a boolean per flag (so a list costs one query and can be
-filtered by flag); `flags_for` reads those annotations off a record.
+filtered by flag); `flags_for` reads those annotations off a record; `flagged_record` reads one record with its flags.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -44,15 +46,21 @@ FLAG_LABELS = {
 
 def overdue_before(now: datetime) -> datetime:
     """Records submitted before this moment are past the review deadline now (in working days)."""
-    days = settings.SEARCHLOG_REVIEW_DEADLINE_WORKING_DAYS
-    day = timezone.localtime(now).date()
+    # Deadlines fall at local midnight, so the answer is the same all day: work it out once per day.
+    return _overdue_before_day(timezone.localtime(now).date(), settings.SEARCHLOG_REVIEW_DEADLINE_WORKING_DAYS)
+
+
+@lru_cache(maxsize=64)
+def _overdue_before_day(today: date, days: int) -> datetime:
+    now = timezone.make_aware(datetime.combine(today, datetime.min.time()))
+    day = today
     # Walk back to the latest submission day whose deadline has passed; deadlines never go backwards.
     while deadline_after(timezone.make_aware(datetime.combine(day, datetime.min.time())), days) > now:
         day -= timedelta(days=1)
     return timezone.make_aware(datetime.combine(day + timedelta(days=1), datetime.min.time()))
 
 
-def _conditions(now: datetime) -> dict[str, Q]:
+def _conditions(overdue_from: datetime) -> dict[str, Q]:
     return {
         "emergency": Q(is_emergency=True),
         "no_consent": ~Q(consent_status="") & ~Q(consent_status__in=CONSENT_OBTAINED),
@@ -65,7 +73,7 @@ def _conditions(now: datetime) -> dict[str, Q]:
         "late_record": Q(late_after__isnull=False, created_at__gt=F("late_after")),
         "repeat_searching": Q(subject_search_count__gte=settings.SEARCHLOG_REPEAT_SEARCH_COUNT),
         "reviewer_involved": Q(reviewer_involved=True),
-        "overdue": Q(status=Status.SUBMITTED, submitted_at__lt=overdue_before(now)),
+        "overdue": Q(status=Status.SUBMITTED, submitted_at__lt=overdue_from),
     }
 
 
@@ -76,6 +84,20 @@ def with_flags(records: QuerySet[SearchRecord], now: datetime | None = None, *,
     `across_teams`: count searches about the person by every team (information governance's view), not only the
     record's own team.
     """
+    return _annotated(records, overdue_before(now or clock.now()), across_teams)
+
+
+def with_flags_for(user: User, records: QuerySet[SearchRecord]) -> QuerySet[SearchRecord]:
+    """with_flags as the reader sees them: information governance counts repeat searching across all teams."""
+    return with_flags(records, across_teams=_across_teams(user))
+
+
+def _across_teams(user: User | None) -> bool:
+    return bool(getattr(user, "is_auditor", False))
+
+
+def _annotated(records: QuerySet[SearchRecord], overdue_from: datetime,
+               across_teams: bool = False) -> QuerySet[SearchRecord]:
     window = timedelta(days=settings.SEARCHLOG_REPEAT_SEARCH_DAYS)
     # Searches by the team about the same person (normalised reference) in the window up to this search (this
     # one included).
@@ -97,13 +119,66 @@ def with_flags(records: QuerySet[SearchRecord], now: datetime | None = None, *,
     )
     return records.annotate(**{
         f"flag_{name}": ExpressionWrapper(condition, output_field=BooleanField())
-        for name, condition in _conditions(now or clock.now()).items()
+        for name, condition in _conditions(overdue_from).items()
     })
 
 
-def with_flags_for(user: User, records: QuerySet[SearchRecord]) -> QuerySet[SearchRecord]:
-    """with_flags as the reader sees them: information governance counts repeat searching across all teams."""
-    return with_flags(records, across_teams=bool(getattr(user, "is_auditor", False)))
+def flagged_record(pk: int, *, related: tuple[str, ...] = (), now: datetime | None = None,
+                   reader: User | None = None) -> SearchRecord:
+    """One record with its flags (and the related rows named, for select_related), read from the database now.
+
+    The caller has checked the record is one it may read. Building the flag annotations is most of the cost of
+    reading one record, so the annotated query is built once per review-deadline boundary and settings, then
+    only filtered by pk: the same conditions, the same single query.
+    """
+    return _flagged_records(overdue_before(now or clock.now()), related, _across_teams(reader),
+                            *_settings_key()).filter(pk=pk).get()
+
+
+def flags_read(record: SearchRecord, now: datetime | None = None, *, reader: User | None = None) -> SearchRecord:
+    """Set the record's flag annotations (and subject_search_count) as the database works them out now.
+
+    For a record the caller already holds as saved (the workflow's): one query of the flag conditions alone,
+    compiled once per review-deadline boundary and settings, with the record's id bound to it.
+    """
+    sql, params = _flags_sql(overdue_before(now or clock.now()), _across_teams(reader), *_settings_key())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [record.pk if param == _ANY_RECORD else param for param in params])
+        row = cursor.fetchone()
+    if row is None:
+        raise SearchRecord.DoesNotExist(f"No record {record.pk}")
+    record.subject_search_count = row[0]
+    for name, value in zip(FLAG_LABELS, row[1:], strict=True):
+        setattr(record, f"flag_{name}", bool(value))
+    return record
+
+
+# No record has this id: the flags query is compiled for it once, and each read binds the record's own id instead.
+_ANY_RECORD = -1
+
+
+@lru_cache(maxsize=32)
+def _flags_sql(overdue_from: datetime, across_teams: bool, *settings_key: object) -> tuple[str, tuple[object, ...]]:
+    columns = ["subject_search_count", *(f"flag_{name}" for name in FLAG_LABELS)]
+    query = (_flagged_records(overdue_from, (), across_teams, *settings_key).filter(pk=_ANY_RECORD)
+             .values_list(*columns).query)
+    sql, params = query.sql_with_params()
+    if _ANY_RECORD not in params:
+        raise AssertionError("the record's id must be a parameter of the flags query")
+    return sql, tuple(params)
+
+
+def _settings_key() -> tuple[object, ...]:
+    # What the built conditions read from settings (so a changed setting, in tests, builds them again).
+    return (settings.SEARCHLOG_REPEAT_SEARCH_COUNT, settings.SEARCHLOG_REPEAT_SEARCH_DAYS)
+
+
+@lru_cache(maxsize=32)
+def _flagged_records(overdue_from: datetime, related: tuple[str, ...], across_teams: bool,
+                     *_settings: object) -> QuerySet[SearchRecord]:
+    # Never evaluated itself (that would cache rows): every use filters a clone.
+    records = SearchRecord.objects.all()
+    return _annotated(records.select_related(*related) if related else records, overdue_from, across_teams)
 
 
 def with_flag(records: QuerySet[SearchRecord], flag: str) -> QuerySet[SearchRecord]:
@@ -130,4 +205,4 @@ def ig_reasons(flags: Iterable[str]) -> list[str]:
 
 def flags_of(record: SearchRecord) -> list[str]:
     """The flags one record carries now, read from the database (one query)."""
-    return flags_for(with_flags(SearchRecord.objects.filter(pk=record.pk)).get())
+    return flags_for(flags_read(SearchRecord(pk=record.pk)))

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from searchlog import clock
 from searchlog.errors import RecordNotFound
 from searchlog.models import Breach, Escalation, Role, SearchRecord, Status, Team, User, subject_key
 
+# The people and team a record is shown with (pages, API): read in the record's own query.
+RECORD_PEOPLE = ("practitioner", "team", "reviewed_by", "ig_reviewed_by")
+
 
 def _with_people(records: QuerySet[SearchRecord]) -> QuerySet[SearchRecord]:
-    return records.select_related("practitioner", "team", "reviewed_by", "ig_reviewed_by")
+    return records.select_related(*RECORD_PEOPLE)
 
 
 def records_of(user: User) -> QuerySet[SearchRecord]:
@@ -90,32 +96,65 @@ def _team_has_other_reviewer() -> Exists:
     )
 
 
+_ACTIVE_AUDITOR = Q(role=Role.AUDITOR, is_active=True)
+
+
 def _auditors() -> QuerySet[User]:
-    return User.objects.filter(role=Role.AUDITOR, is_active=True)
+    return User.objects.filter(_ACTIVE_AUDITOR)
+
+
+def _team_reviewer_rows(records: QuerySet[SearchRecord]) -> QuerySet[Any]:
+    """(team, manager) rows annotated with record_id: the records' team reviewers, before information governance."""
+    return (
+        Team.managers.through.objects.filter(user__is_active=True, user__role=Role.MANAGER)
+        .annotate(record_id=F("team__search_records__id"), author_id=F("team__search_records__practitioner_id"))
+        .filter(record_id__in=records.exclude(status=Status.IG_REVIEW).values("pk"))
+        .exclude(user_id=F("author_id"))
+    )
+
+
+def _to_governance(records: QuerySet[SearchRecord]) -> QuerySet[SearchRecord]:
+    """Those of the records that information governance reviews: in ig_review, or no other reviewer in the team."""
+    return records.filter(Q(status=Status.IG_REVIEW) | ~_team_has_other_reviewer())
 
 
 def reviewer_pairs(records: QuerySet[SearchRecord]) -> list[tuple[int, int]]:
     """(record id, reviewer id) for every reviewer of every record given, in a few queries whatever their number."""
     records = records.order_by()
-    managers = (
-        Team.managers.through.objects.filter(user__is_active=True, user__role=Role.MANAGER)
-        .annotate(record_id=F("team__search_records__id"), author_id=F("team__search_records__practitioner_id"))
-        .filter(record_id__in=records.exclude(status=Status.IG_REVIEW).values("pk"))
-        .exclude(user_id=F("author_id"))
-        .values_list("record_id", "user_id")
-    )
-    pairs = list(managers)
-    to_governance = records.filter(Q(status=Status.IG_REVIEW) | ~_team_has_other_reviewer()).values_list(
-        "pk", flat=True)
-    auditor_ids = list(_auditors().values_list("pk", flat=True))
-    pairs += [(record_id, auditor_id) for record_id in to_governance for auditor_id in auditor_ids]
+    pairs: list[tuple[int, int]] = list(_team_reviewer_rows(records).values_list("record_id", "user_id"))
+    to_governance = list(_to_governance(records).values_list("pk", flat=True))
+    if to_governance:
+        auditor_ids = list(_auditors().values_list("pk", flat=True))
+        pairs += [(record_id, auditor_id) for record_id in to_governance for auditor_id in auditor_ids]
     return pairs
 
 
 def reviewers_of(record: SearchRecord) -> QuerySet[User]:
     """Who reviews this record now: its team's other managers, else (or once in ig_review) information governance."""
-    ids = [user_id for _, user_id in reviewer_pairs(SearchRecord.objects.filter(pk=record.pk))]
-    return User.objects.filter(pk__in=ids).order_by("pk")
+    sql, params = _reviewer_ids_sql()
+    bound = tuple(record.pk if param == _ANY_RECORD else param for param in params)
+    # The SQL is the ORM's own, compiled from the rule below; the record's id is bound as a parameter.
+    return User.objects.filter(pk__in=RawSQL(sql, bound)).order_by("pk")  # noqa: S611
+
+
+# No record has this id: the query below is compiled for it once, and each call binds the record's own id instead.
+_ANY_RECORD = -1
+
+
+@lru_cache(maxsize=1)
+def _reviewer_ids_sql() -> tuple[str, tuple[Any, ...]]:
+    """The ids of one record's reviewers: the same two parts as reviewer_pairs, in one query.
+
+    Building and compiling its nested subqueries costs more than running it, and only the record's id changes.
+    """
+    one = SearchRecord.objects.filter(pk=_ANY_RECORD)
+    ids = User.objects.filter(
+        Q(pk__in=_team_reviewer_rows(one).values("user_id")) | (_ACTIVE_AUDITOR & Exists(_to_governance(one)))
+    ).values("pk")
+    sql, params = ids.query.sql_with_params()
+    if _ANY_RECORD not in params:
+        raise AssertionError("the record's id must be a parameter of the reviewers query")
+    return sql, tuple(params)
 
 
 def review_scope(user: User) -> Q:

@@ -312,7 +312,9 @@ def answers_of(record: SearchRecord) -> dict[str, Any]:
 def _locked(record: SearchRecord) -> SearchRecord:
     # The row lock makes concurrent actions on one record take turns; the loser sees the new state. Only the
     # record's own row: locking its team and practitioner too would make unrelated records queue (and deadlock).
-    return SearchRecord.objects.select_for_update(of=("self",)).get(pk=record.pk)
+    # Its people are read with it (not locked), so the record can be shown as saved without reading it again.
+    return (SearchRecord.objects.select_related(*selectors.RECORD_PEOPLE).select_for_update(of=("self",))
+            .get(pk=record.pk))
 
 
 def _may(who: str, actor: User, record: SearchRecord) -> bool:

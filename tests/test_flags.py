@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from searchlog.flags import flags_for, with_flag, with_flags
+from searchlog.flags import flagged_record, flags_for, overdue_before, with_flag, with_flags
 from searchlog.models import SearchRecord
 from searchlog.working_days import add_working_days, deadline_after
 from tests.factories import RecordFactory
@@ -162,3 +162,31 @@ def test_filter_by_flag():
     assert list(with_flag(with_flags(SearchRecord.objects.all()), "emergency")) == [emergency]
     with pytest.raises(ValueError):
         with_flag(with_flags(SearchRecord.objects.all()), "nonsense")
+
+
+def test_flagged_record_reads_one_record_with_the_same_flags_in_one_query(django_assert_num_queries, practitioner):
+    record = RecordFactory(is_emergency=True, consent_status="refused", practitioner=practitioner)
+    with django_assert_num_queries(1):
+        read = flagged_record(record.pk, related=("practitioner", "team"))
+        assert read.practitioner.username == practitioner.username and read.team.name
+    assert flags_for(read) == flags_of(record) == ["emergency", "no_consent", "consent_refused"]
+
+
+def test_flagged_record_follows_the_clock_and_settings(settings):
+    submitted = datetime(2026, 12, 23, 15, 0, tzinfo=LONDON)
+    record = RecordFactory(status="submitted", is_justified=True, submitted_at=submitted,
+                           created_at=submitted, searched_at=submitted - timedelta(hours=1))
+    before, after = datetime(2027, 1, 4, 23, 0, tzinfo=LONDON), datetime(2027, 1, 5, 0, 1, tzinfo=LONDON)
+    assert "overdue" not in flags_for(flagged_record(record.pk, now=before))
+    assert "overdue" in flags_for(flagged_record(record.pk, now=after))
+    single = RecordFactory(searched_at=timezone.now() - timedelta(hours=10))
+    assert "repeat_searching" not in flags_for(flagged_record(single.pk))
+    settings.SEARCHLOG_REPEAT_SEARCH_COUNT = 1  # a changed setting is not answered from the query built before it
+    assert "repeat_searching" in flags_for(flagged_record(single.pk))
+    assert flags_for(flagged_record(single.pk)) == flags_of(single)
+
+
+def test_overdue_before_is_the_same_all_day():
+    morning = overdue_before(datetime(2027, 3, 10, 0, 0, tzinfo=LONDON))
+    assert overdue_before(datetime(2027, 3, 10, 23, 59, 59, tzinfo=LONDON)) == morning
+    assert overdue_before(datetime(2027, 3, 11, 0, 0, tzinfo=LONDON)) > morning

@@ -104,3 +104,13 @@ def test_a_sole_managers_unjustified_draft_is_reported_to_information_governance
         reminders.reminder_sweep()
     told = Notification.objects.filter(kind="unjustified_manager", record=draft)
     assert list(told.values_list("recipient__username", flat=True)) == ["aisha"]
+
+
+@pytest.mark.parametrize("author", ["practitioner", "manager"])
+def test_reviewers_of_is_one_query_and_agrees_with_reviewer_pairs(request, django_assert_num_queries, make_record,
+                                                                   manager, auditor, author):
+    record = make_record(by=request.getfixturevalue(author), submit=True, **JUSTIFIED_ANSWERS)
+    with django_assert_num_queries(1):
+        reviewers = list(selectors.reviewers_of(record).values_list("pk", flat=True))
+    pairs = selectors.reviewer_pairs(SearchRecord.objects.filter(pk=record.pk))
+    assert reviewers == sorted(user_id for _, user_id in pairs)

@@ -104,6 +104,22 @@ class SearchRecordSerializer(serializers.ModelSerializer):
     def _writable(self, name: str) -> bool:
         return name in self.fields and not self.fields[name].read_only
 
+    def to_representation(self, instance: SearchRecord) -> dict[str, Any]:
+        if "fields" not in self.__dict__:
+            # Showing a record only reads the fields, so a serializer whose fields were built once per process
+            # shows it (building them is most of a response's serializing). A request's serializer, whose fields
+            # were built to validate the input, shows the saved record with those.
+            return serializers.ModelSerializer.to_representation(_shower(type(self)), instance)
+        return super().to_representation(instance)
+
+    def get_validators(self) -> list[Any]:
+        # DRF works the model's unique-together and unique-for-date validators out of its meta on every instance;
+        # they depend only on the model and the fields, so once per shape is enough (the validators keep no state).
+        key = (type(self), bool(self.partial))
+        if key not in _VALIDATORS:
+            _VALIDATORS[key] = super().get_validators()
+        return list(_VALIDATORS[key])
+
     def get_fields(self) -> dict[str, serializers.Field]:
         # Building fields from the model is most of a serializer's cost: do it once per shape, then copy.
         key = (type(self), bool(self.partial))
@@ -119,6 +135,16 @@ class SearchRecordSerializer(serializers.ModelSerializer):
 
 
 _PROTOTYPE_FIELDS: dict[tuple[type, bool], dict[str, serializers.Field]] = {}
+_SHOWERS: dict[type, SearchRecordSerializer] = {}
+_VALIDATORS: dict[tuple[type, bool], list[Any]] = {}
+
+
+def _shower(serializer_class: type[SearchRecordSerializer]) -> SearchRecordSerializer:
+    """A serializer of the class kept for showing records: no instance, no context; only ever read."""
+    shower = _SHOWERS.get(serializer_class)
+    if shower is None:
+        shower = _SHOWERS[serializer_class] = serializer_class()
+    return shower
 
 
 class SignOffSerializer(serializers.Serializer):

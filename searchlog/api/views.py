@@ -29,7 +29,7 @@ from searchlog.api.serializers import (
     SignOffSerializer,
 )
 from searchlog.audit import audit_list_read, audit_record_view
-from searchlog.flags import with_flags_for
+from searchlog.flags import flags_read, with_flags_for
 from searchlog.models import Breach, Escalation, Notification, SearchRecord
 
 
@@ -51,12 +51,22 @@ class SearchRecordViewSet(
 
     def get_queryset(self) -> QuerySet[SearchRecord]:
         records = selectors.records_visible_to(self.request.user)
-        # Flags cost a query's worth of work: only what is shown gets them (an action shows the record afterwards).
-        return with_flags_for(self.request.user, records) if self.action in ("list", "retrieve") else records
+        if self.action in ("list", "retrieve"):
+            return with_flags_for(self.request.user, records)
+        # An action only finds the record in the caller's scope here: the workflow locks and reads it, and
+        # _respond reads it back with its people and flags. Its id is all this read needs.
+        return records.select_related(None).only("pk")
+
+    def filter_queryset(self, queryset: QuerySet[SearchRecord]) -> QuerySet[SearchRecord]:
+        # With no query string the filters filter nothing: skip building the filter set (every action finds
+        # its record through here).
+        return super().filter_queryset(queryset) if self.request.query_params else queryset
 
     def _respond(self, record: SearchRecord, code: int = status.HTTP_200_OK,
                  serializer: serializers.Serializer | None = None) -> Response:
-        fresh = with_flags_for(self.request.user, selectors.records_visible_to(self.request.user)).get(pk=record.pk)
+        # The workflow's record is the row as saved (with its people); only the flags, database conditions, are
+        # read now. The record was found in the caller's scope, or made by them.
+        fresh = flags_read(record, reader=self.request.user)
         if serializer is None:
             serializer = self.get_serializer(fresh)
         else:  # the request's serializer, validated: it shows the saved record without building its fields again

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from searchlog import selectors, workflow
 from searchlog.audit import audit_list_read, audit_record_view
 from searchlog.errors import NotPermitted, RecordInvalid, RecordNotFound, TransitionNotAllowed
-from searchlog.flags import FLAG_LABELS, flags_for, ig_reasons, with_flag, with_flags_for
+from searchlog.flags import FLAG_LABELS, flagged_record, flags_for, ig_reasons, with_flag, with_flags_for
 from searchlog.forms import AddendumForm, CloseEscalationForm, EscalateForm, QueueFilterForm, ReturnForm, SignOffForm
 from searchlog.justification import missing_answers
 from searchlog.models import SearchRecord, Status, Transition, User
@@ -29,8 +29,7 @@ def _visible_record(user: User, reference: str) -> SearchRecord:
         record = selectors.record_visible_to(user, reference)
     except RecordNotFound:
         raise Http404("No such record") from None
-    return with_flags_for(user, SearchRecord.objects.filter(pk=record.pk)).select_related(
-        "practitioner", "team", "reviewed_by", "ig_reviewed_by").get()
+    return flagged_record(record.pk, related=selectors.RECORD_PEOPLE, reader=user)
 
 
 def _form(form_class: type, name: str, data: Any = None) -> Any:
