@@ -10,7 +10,20 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -39,6 +52,7 @@ FLAG_LABELS = {
     "repeat_searching": "Repeat searching",
     "reviewer_involved": "Reviewer involved",
     "overdue": "Overdue",
+    "outside_approval": "Outside its approval",
 }
 
 
@@ -66,6 +80,13 @@ def _conditions(now: datetime) -> dict[str, Q]:
         "repeat_searching": Q(subject_search_count__gte=settings.SEARCHLOG_REPEAT_SEARCH_COUNT),
         "reviewer_involved": Q(reviewer_involved=True),
         "overdue": Q(status=Status.SUBMITTED, submitted_at__lt=overdue_before(now)),
+        # Made under a prior approval but not within it: before its decision, after its expiry or cancellation,
+        # or beyond the number of viewings approved (records under it counted in the order they were made).
+        "outside_approval": Q(approval__isnull=False) & (
+            Q(approval__expires_at__isnull=True) | Q(searched_at__lt=F("approval__decided_at"))
+            | Q(searched_at__gt=F("approval__expires_at")) | Q(approval__cancelled_at__lt=F("searched_at"))
+            | Q(approval_use_number__gt=F("approval__viewings"))
+        ),
     }
 
 
@@ -92,8 +113,17 @@ def with_flags(records: QuerySet[SearchRecord], now: datetime | None = None, *,
         .annotate(n=Count("pk"))
         .values("n")
     )
+    # This record's place among the records made under its approval (1 for the first).
+    under_same_approval = (
+        SearchRecord.objects.filter(approval_id=OuterRef("approval_id"), pk__lte=OuterRef("pk"))
+        .order_by().values("approval_id").annotate(n=Count("pk")).values("n")
+    )
     records = records.annotate(
-        subject_search_count=Coalesce(Subquery(same_subject, output_field=IntegerField()), 0)
+        subject_search_count=Coalesce(Subquery(same_subject, output_field=IntegerField()), 0),
+        approval_use_number=Case(
+            When(approval__isnull=True, then=Value(0)),
+            default=Coalesce(Subquery(under_same_approval, output_field=IntegerField()), 0),
+        ),
     )
     return records.annotate(**{
         f"flag_{name}": ExpressionWrapper(condition, output_field=BooleanField())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from searchlog import delivery, reminders
+from searchlog import approvals, delivery, reminders
 from searchlog.audit_chain import audit_seal
 
 # A task stops claiming new emails well before Celery's soft time limit, so the limit never stops it
@@ -38,3 +38,9 @@ def _continue_if_due() -> None:
 def seal_audit_trail() -> str:
     """Seal new audit events and write a checkpoint (Celery beat runs this every few seconds)."""
     return str(audit_seal())
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def expire_approvals() -> int:
+    """Expire approvals past their expiry (Celery beat; each approval is claimed once, so a repeat does nothing)."""
+    return approvals.approvals_expire()

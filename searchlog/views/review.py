@@ -30,7 +30,8 @@ def _visible_record(user: User, reference: str) -> SearchRecord:
     except RecordNotFound:
         raise Http404("No such record") from None
     return with_flags_for(user, SearchRecord.objects.filter(pk=record.pk)).select_related(
-        "practitioner", "team", "reviewed_by", "ig_reviewed_by").get()
+        "practitioner", "team", "reviewed_by", "ig_reviewed_by", "approval__requested_by", "approval__decided_by",
+        "approval__cancelled_by").get()
 
 
 def _form(form_class: type, name: str, data: Any = None) -> Any:
