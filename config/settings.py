@@ -188,6 +188,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Records and prior approvals both have a `status`, with different choices.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "searchlog.models.Status",  # the records' name before approvals came
+        "ApprovalStatusEnum": "searchlog.models_approvals.ApprovalStatus",
+    },
 }
 
 # Celery: an embedded filesystem broker unless CELERY_BROKER_URL is set.

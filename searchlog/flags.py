@@ -24,7 +24,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Trunc
 from django.utils import timezone
 
 from searchlog import clock
@@ -83,7 +83,7 @@ def _conditions(now: datetime) -> dict[str, Q]:
         # Made under a prior approval but not within it: before its decision, after its expiry or cancellation,
         # or beyond the number of viewings approved (records under it counted in the order they were made).
         "outside_approval": Q(approval__isnull=False) & (
-            Q(approval__expires_at__isnull=True) | Q(searched_at__lt=F("approval__decided_at"))
+            Q(approval__expires_at__isnull=True) | Q(searched_at__lt=Trunc("approval__decided_at", "minute"))
             | Q(searched_at__gt=F("approval__expires_at")) | Q(approval__cancelled_at__lt=F("searched_at"))
             | Q(approval_use_number__gt=F("approval__viewings"))
         ),

@@ -92,7 +92,8 @@ class Approval(models.Model):
         if moment is None or not self.was_approved or self.decided_at is None or self.expires_at is None:
             return False
         ended = min(self.expires_at, self.cancelled_at) if self.cancelled_at else self.expires_at
-        return self.decided_at <= moment <= ended
+        # Pages take the time of a search to the minute: a search in the minute of the decision is after it.
+        return self.decided_at.replace(second=0, microsecond=0) <= moment <= ended
 
     def get_platforms_display(self) -> list[str]:
         labels = dict(Platform.choices)

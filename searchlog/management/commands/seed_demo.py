@@ -202,7 +202,7 @@ class Command(BaseCommand):
             return 0
         now = clock.now()
         p1, p2, p3 = users["practitioner"], users["practitioner2"], users["practitioner3"]
-        manager, manager2, auditor = users["manager"], users["manager2"], users["auditor"]
+        manager, manager2 = users["manager"], users["manager2"]
 
         def ask(who: User, subject: str, days_ago: float, **answers: Any) -> Approval:
             with clock.frozen_at(now - timedelta(days=days_ago)):
