@@ -261,6 +261,11 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "searchlog.api.schema.error_responses",
     ],
+    # Records and prior approvals both have a `status`, with different choices.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "searchlog.models.Status",  # the records' name before approvals came
+        "ApprovalStatusEnum": "searchlog.models_approvals.ApprovalStatus",
+    },
 }
 
 # Celery: an embedded filesystem broker unless CELERY_BROKER_URL is set.
@@ -301,6 +306,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 60.0},
     },
+    "expire-approvals": {
+        "task": "searchlog.tasks.expire_approvals",
+        "schedule": env_float("SEARCHLOG_APPROVAL_EXPIRY_SECONDS", 300),
+        "options": {"expires": env_float("SEARCHLOG_APPROVAL_EXPIRY_SECONDS", 300)},
+    },
     "seal-audit-trail": {
         "task": "searchlog.tasks.seal_audit_trail",
         "schedule": env_float("SEARCHLOG_AUDIT_SEAL_SECONDS", 5),
@@ -331,9 +341,17 @@ SEARCHLOG_RETURNED_AFTER_HOURS = env_float("SEARCHLOG_RETURNED_AFTER_HOURS", 24)
 SEARCHLOG_IG_REVIEW_FLAGS = [
     flag.strip() for flag in os.environ.get(
         "SEARCHLOG_IG_REVIEW_FLAGS",
-        "interaction,personal_account,consent_refused,confidential_information,repeat_searching,reviewer_involved",
+        "interaction,personal_account,consent_refused,confidential_information,repeat_searching,reviewer_involved,"
+        "outside_approval",
     ).split(",") if flag.strip()
 ]
+# Prior approval of planned searches: an approval lasts this many days unless the decider sets another expiry,
+# never more than the maximum; a request may ask for at most this many viewings. Requesters are reminded this
+# many hours before an approval expires with no record made under it.
+SEARCHLOG_APPROVAL_DAYS = int(os.environ.get("SEARCHLOG_APPROVAL_DAYS", "7"))
+SEARCHLOG_APPROVAL_MAX_DAYS = int(os.environ.get("SEARCHLOG_APPROVAL_MAX_DAYS", "28"))
+SEARCHLOG_APPROVAL_MAX_VIEWINGS = int(os.environ.get("SEARCHLOG_APPROVAL_MAX_VIEWINGS", "10"))
+SEARCHLOG_APPROVAL_EXPIRING_HOURS = env_float("SEARCHLOG_APPROVAL_EXPIRING_HOURS", 24)
 # Information governance is reminded this many hours before a breach's 72-hour ICO deadline, and again at it.
 SEARCHLOG_ICO_WARNING_HOURS = env_float("SEARCHLOG_ICO_WARNING_HOURS", 24)
 # Practitioners are asked to review their own social media privacy settings this often.

@@ -242,6 +242,15 @@ def audit_record_view(*, request: HttpRequest, reference: str) -> AuditEvent:
 # Reads of lists and queues: one event per request, naming every record it returned.
 
 ACTIONS.update({
+    "approval.request": "Prior approval requested",
+    "approval.approve": "Prior approval given",
+    "approval.refuse": "Prior approval refused",
+    "approval.cancel": "Prior approval cancelled",
+    "approval.expire": "Prior approval expired",
+    "approval.use": "Prior approval used",
+    "approval.record": "Search recorded under a prior approval",
+    "approval.view": "Prior approval request viewed",
+    "approval.list": "Prior approval requests listed",
     "record.list": "Records listed",
     "record.related": "Earlier searches about a person listed",
     "review_queue.view": "Review queue viewed",

@@ -19,9 +19,11 @@ def _navigation(request: HttpRequest) -> list[dict[str, object]]:
             ("Record a search", reverse("record-new"), None),
             ("Quick emergency record", reverse("record-quick"), None),
             ("My records", reverse("my-records"), None),
+            ("Requests", reverse("approval-list"), None),
         ]
     if user.is_manager or user.is_auditor:
         items.append(("Review queue", reverse("review-queue"), selectors.review_queue_count(user)))
+        items.append(("Decide", reverse("decide-queue"), selectors.decide_queue_count(user) or None))
     if user.is_manager:
         items.append(("Team records", reverse("all-records"), None))
     if user.is_auditor:

@@ -85,7 +85,7 @@ def _due(limit: int) -> list[Notification]:
     """The pending notices due first, else claims old enough that their sender must have died."""
     now = clock.now()
     stale_before = now - timedelta(seconds=settings.SEARCHLOG_DELIVERY_STALE_SECONDS)
-    candidates = Notification.objects.select_related("recipient", "record")
+    candidates = Notification.objects.select_related("recipient", "record", "approval")
     pending = candidates.filter(email_status=EmailStatus.PENDING, email_next_attempt_at__lte=now)
     stale = candidates.filter(email_status=EmailStatus.SENDING, email_claimed_at__lt=stale_before)
     return _while_locked(
@@ -204,6 +204,7 @@ def notice_message(notice: Notification, backend: BaseEmailBackend | None = None
         "record": notice.record,
         "site_url": site_url,
         "link": site_url + notice_link(notice),
+        "title": notice_title(notice),
         "organisation_name": settings.SEARCHLOG_ORGANISATION_NAME,
     }
     message = EmailMultiAlternatives(

@@ -119,6 +119,10 @@ COLUMNS = [
     ("Outcome", "outcome"),
     ("Signed off by (job title)", "reviewed_by__job_title"),
     ("Signed off by information governance (job title)", "ig_reviewed_by__job_title"),
+    ("Prior approval", "approval_id"),
+    ("Approved by", "approval__decided_by__username"),
+    ("Approved at", "approval__decided_at"),
+    ("Approval expires at", "approval__expires_at"),
 ]
 HEADER = [label for label, _ in COLUMNS]
 _FLAG_FIELDS = tuple(f"flag_{name}" for name in FLAG_LABELS)
@@ -142,7 +146,7 @@ _RELATIONSHIP = dict(SubjectRelationship.choices)
 _GIVEN_BY = dict(ConsentGivenBy.choices)
 _OUTCOME = dict(EscalationOutcome.choices)
 _DATETIME_COLUMNS = tuple(HEADER.index(label) for label in ("Searched at", "Recorded at", "Submitted at",
-                                                            "Signed off at"))
+                                                            "Signed off at", "Approved at", "Approval expires at"))
 # Columns whose text comes from people (or an unknown code); the others are our own labels, Yes/No and dates,
 # none of which can start a formula (tests/test_exports.py checks every label).
 _FREE_TEXT_COLUMNS = tuple(
@@ -150,7 +154,7 @@ _FREE_TEXT_COLUMNS = tuple(
     if label not in {"Status", "Justified", "Flags", "Searched at", "Recorded at", "Submitted at", "Signed off at",
                      "Content seen", "Consent", "Emergency", "Kind of emergency", "Account and device", "Interaction",
                      "Lawful basis", "Whose information", "Consent given by", "Confidential information likely",
-                     "Outcome"}
+                     "Outcome", "Prior approval", "Approved at", "Approval expires at"}
 )
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV/formula injection, OWASP).
@@ -276,7 +280,8 @@ def _cells(values: tuple[Any, ...]) -> list[Any]:
      platforms, platforms_other, terms, visibility, purpose, consent, consent_details, emergency, category,
      justification, collateral, account, interaction, basis, special, findings, actions, actions_details, retained,
      relationship, profile_urls, given_by, alternatives, confidential, reviewed_by, ig_reviewed_by, outcome,
-     reviewer_title, ig_reviewer_title, first_name, last_name) = values[:_FLAGS_START]
+     reviewer_title, ig_reviewer_title, approval_id, approved_by, approved_at, approval_expires, first_name,
+     last_name) = values[:_FLAGS_START]
     return [
         reference, _STATUS.get(status, status), _YES_NO[justified], _flag_labels(values[_FLAGS_START:]),
         username, f"{first_name} {last_name}".strip() or username, team, subject, initials,
@@ -288,6 +293,7 @@ def _cells(values: tuple[Any, ...]) -> list[Any]:
         _RELATIONSHIP.get(relationship, relationship), "; ".join(json.loads(profile_urls or "[]")),
         _GIVEN_BY.get(given_by, given_by), alternatives, _YES_NO_BLANK[confidential], reviewed_by or "",
         ig_reviewed_by or "", _OUTCOME.get(outcome, outcome), reviewer_title or "", ig_reviewer_title or "",
+        f"PA-{approval_id:06d}" if approval_id else "", approved_by or "", approved_at, approval_expires,
     ]
 
 
@@ -402,7 +408,7 @@ def supervision_records(user: User, person: User, date_from: date, date_to: date
         with_flags_for(user, selectors.records_visible_to(user))
         .filter(practitioner=person, searched_at__gte=day_start(date_from),
                 searched_at__lt=day_start(date_to + timedelta(days=1)))
-        .select_related("practitioner", "team", "reviewed_by", "ig_reviewed_by")
+        .select_related("practitioner", "team", "reviewed_by", "ig_reviewed_by", "approval__decided_by")
         .prefetch_related(
             Prefetch("transitions", queryset=Transition.objects.select_related("actor")),
             Prefetch("addenda", queryset=Addendum.objects.select_related("author")),
@@ -534,6 +540,28 @@ def _cover(person: User, records: list[SearchRecord], period: str, made_by: User
     return story
 
 
+def _approval_story(record: SearchRecord, st: dict[str, ParagraphStyle]) -> list[Flowable]:
+    """The prior approval the search was made under, and its decision (the request before, the record after)."""
+    approval = record.approval
+    decided = (f"approved by {approval.decided_by.name_and_title} on {when(approval.decided_at)}, until "
+               f"{when(approval.expires_at)}") if approval.was_approved and approval.decided_by else \
+        approval.get_status_display().lower()
+    story = [
+        Paragraph(f"<b>Prior approval {xml_text(approval.label)}:</b> {xml_text(decided)} "
+                  f"({xml_text(approval.get_status_display().lower())}).", st["body"]),
+        Paragraph("Why it was necessary (from the approval)", st["label"]),
+        Paragraph(xml_text(approval.justification), st["answer"]),
+        Paragraph("Why a less intrusive way would not do (from the approval)", st["label"]),
+        Paragraph(xml_text(approval.alternatives_considered), st["answer"]),
+    ]
+    if approval.conditions:
+        story += [Paragraph("Conditions", st["label"]), Paragraph(xml_text(approval.conditions), st["answer"])]
+    if approval.decision_comment:
+        story += [Paragraph("Decision comment", st["label"]),
+                  Paragraph(xml_text(approval.decision_comment), st["answer"])]
+    return story
+
+
 def _record_story(record: SearchRecord, st: dict[str, ParagraphStyle]) -> list[Flowable]:
     flags = [FLAG_LABELS[name] for name in flags_for(record)]
     story: list[Flowable] = [
@@ -550,6 +578,8 @@ def _record_story(record: SearchRecord, st: dict[str, ParagraphStyle]) -> list[F
         story.append(Paragraph(f"<b>Signed off by:</b> {xml_text(signed_off_by(record))}", st["body"]))
     if record.outcome:
         story.append(Paragraph(f"<b>Outcome:</b> {xml_text(record.get_outcome_display())}", st["body"]))
+    if record.approval_id:
+        story += _approval_story(record, st)
     story.append(Paragraph("Answers", st["h2"]))
     for label, _, value in record_answers(record):
         story += [Paragraph(xml_text(label), st["label"]), Paragraph(xml_text(value or "Not answered"),

@@ -12,8 +12,21 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Trunc
 from django.utils import timezone
 
 from searchlog import clock
@@ -41,6 +54,7 @@ FLAG_LABELS = {
     "repeat_searching": "Repeat searching",
     "reviewer_involved": "Reviewer involved",
     "overdue": "Overdue",
+    "outside_approval": "Outside its approval",
 }
 
 
@@ -74,6 +88,13 @@ def _conditions(overdue_from: datetime) -> dict[str, Q]:
         "repeat_searching": Q(subject_search_count__gte=settings.SEARCHLOG_REPEAT_SEARCH_COUNT),
         "reviewer_involved": Q(reviewer_involved=True),
         "overdue": Q(status=Status.SUBMITTED, submitted_at__lt=overdue_from),
+        # Made under a prior approval but not within it: before its decision, after its expiry or cancellation,
+        # or beyond the number of viewings approved (records under it counted in the order they were made).
+        "outside_approval": Q(approval__isnull=False) & (
+            Q(approval__expires_at__isnull=True) | Q(searched_at__lt=Trunc("approval__decided_at", "minute"))
+            | Q(searched_at__gt=F("approval__expires_at")) | Q(approval__cancelled_at__lt=F("searched_at"))
+            | Q(approval_use_number__gt=F("approval__viewings"))
+        ),
     }
 
 
@@ -114,8 +135,17 @@ def _annotated(records: QuerySet[SearchRecord], overdue_from: datetime,
         .annotate(n=Count("pk"))
         .values("n")
     )
+    # This record's place among the records made under its approval (1 for the first).
+    under_same_approval = (
+        SearchRecord.objects.filter(approval_id=OuterRef("approval_id"), pk__lte=OuterRef("pk"))
+        .order_by().values("approval_id").annotate(n=Count("pk")).values("n")
+    )
     records = records.annotate(
-        subject_search_count=Coalesce(Subquery(same_subject, output_field=IntegerField()), 0)
+        subject_search_count=Coalesce(Subquery(same_subject, output_field=IntegerField()), 0),
+        approval_use_number=Case(
+            When(approval__isnull=True, then=Value(0)),
+            default=Coalesce(Subquery(under_same_approval, output_field=IntegerField()), 0),
+        ),
     )
     return records.annotate(**{
         f"flag_{name}": ExpressionWrapper(condition, output_field=BooleanField())

@@ -183,6 +183,8 @@ class RecordForm(DomainErrorsMixin, forms.Form):
     information_retained = _text(
         "What did you keep, and where? (optional)", "For example screenshots saved to the case file."
     )
+    # The prior approval the search is made under ("Record a search under this approval"), carried as its id.
+    approval = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -190,11 +192,23 @@ class RecordForm(DomainErrorsMixin, forms.Form):
 
     @classmethod
     def initial_from(cls, record: SearchRecord) -> dict[str, Any]:
-        initial = {name: getattr(record, name) for name in cls.base_fields}
+        initial = {name: getattr(record, name) for name in cls.base_fields if name != "approval"}
+        initial["approval"] = record.approval_id
         initial["searched_at"] = timezone.localtime(record.searched_at).replace(second=0, microsecond=0)
         if record.confidential_information is not None:
             initial["confidential_information"] = "yes" if record.confidential_information else "no"
         return initial
+
+
+def initial_under_approval(approval: Any) -> dict[str, Any]:
+    """A new record's answers taken from the approval it is made under (its plan; the search is still told)."""
+    return {
+        "approval": approval.pk, "subject_reference": approval.subject_reference,
+        "subject_relationship": approval.subject_relationship, "platforms": approval.platforms,
+        "platforms_other": approval.platforms_other, "purpose": approval.purpose,
+        "account_used": approval.account_used,
+        "confidential_information": "yes" if approval.confidential_information else "no",
+    }
 
 
 class QuickRecordForm(DomainErrorsMixin, forms.Form):
@@ -305,3 +319,71 @@ class BreachForm(DomainErrorsMixin, forms.Form):
         if breach.person_told is not None:
             initial["person_told"] = "yes" if breach.person_told else "no"
         return initial
+
+
+class ApprovalRequestForm(DomainErrorsMixin, forms.Form):
+    """A request for prior approval of a planned search (the rules live in approvals.approval_request)."""
+
+    subject_reference = _subject_field()
+    subject_relationship = _radios("Whose information will you search for?", SubjectRelationship.choices)
+    purpose = _text("Why do you need the information?", "The specific purpose in the person's care or safety.")
+    justification = _text(
+        "Why is the search necessary now?",
+        "The specific need, and why it cannot wait. At least a sentence.",
+    )
+    alternatives_considered = _text(
+        "Why would a less intrusive way not do?",
+        "For example asking the person, a home visit, or asking another agency or professional. At least a "
+        "sentence.",
+    )
+    collateral_intrusion = _text(
+        "Who else may be seen, and how will you keep it to a minimum?",
+        "For example friends or family commenting on posts.",
+    )
+    platforms = forms.MultipleChoiceField(
+        label="Where do you plan to search?", help_text="Select all that apply.", choices=Platform.choices,
+        widget=forms.CheckboxSelectMultiple, required=False,
+    )
+    platforms_other = _text("Which other website or app?", max_length=200)
+    viewings = forms.IntegerField(
+        label="How many times do you need to view it?", initial=1, min_value=1, required=False,
+        help_text="Each viewing is recorded as a search. Usually once.",
+        error_messages={"invalid": "Enter the number of viewings as a whole number, like 1",
+                        "min_value": "Enter at least 1 viewing"},
+    )
+    account_used = _radios("Which account and device will you use?", AccountUsed.choices,
+                           "A personal account or device needs information governance to decide.")
+    confidential_information = _yes_no(
+        "Are you likely to see confidential information?",
+        "For example legal advice, medical or religious information. If yes, information governance decides.",
+    )
+    needed_for_days = forms.IntegerField(
+        label="How many days do you need the approval for?", initial=7, min_value=1, required=False,
+        error_messages={"invalid": "Enter the number of days as a whole number, like 7",
+                        "min_value": "Enter at least 1 day"},
+    )
+
+    def cleaned_request(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        for field in ("viewings", "needed_for_days"):
+            if data.get(field) is None:
+                data.pop(field, None)
+        return data
+
+
+class ApproveForm(DomainErrorsMixin, forms.Form):
+    expires_at = forms.DateTimeField(
+        label="Approved until (optional)", required=False, widget=WhenInput(),
+        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
+        error_messages={"invalid": "Enter a real date and time"},
+    )
+    conditions = _text("Conditions (optional)", "For example: the public profile page only; no screenshots.")
+    comment = _text("Comment (optional)")
+
+
+class RefuseForm(DomainErrorsMixin, forms.Form):
+    comment = forms.CharField(
+        label="Why is the search refused?", widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The requester sees this. Say what would make it proportionate, if anything.",
+        error_messages={"required": "Enter why the search is refused"},
+    )

@@ -9,8 +9,10 @@ together:
 - when it was not: why the search was necessary, why no less intrusive way would do, and what was seen
   of other people (collateral intrusion), each with at least SEARCHLOG_MIN_ANSWER_LENGTH characters (a
   floor against "needed", not a judgement); and the lawful basis cannot be consent;
-- a search after a refusal needs an emergency of kind risk to life or safeguarding, or a prior approval
-  (the approval issue adds the `approval` field; until then only an emergency does);
+- a search after a refusal needs an emergency of kind risk to life or safeguarding, or a prior approval;
+- a search made under a prior approval in force when it was made (`approval`: approved, not yet expired or
+  cancelled) answers necessity and alternatives by reference to the request: the approval's answers are shown,
+  not retyped. What was seen of other people, what was found and what was done are still the record's own;
 - an emergency says what kind it was.
 Anything else is unjustified: that is what reminders chase and what blocks submission. The rule applies
 to drafts, returned records and submissions; a record submitted under an earlier rule keeps its verdict.
@@ -98,10 +100,23 @@ def _too_short(value: str) -> bool:
     return len((value or "").strip()) < settings.SEARCHLOG_MIN_ANSWER_LENGTH
 
 
+# Answered by a prior approval in force when the search was made (see the module docstring).
+BY_APPROVAL = ("justification", "alternatives_considered")
+
+
+def under_approval(record: RecordLike) -> bool:
+    """Whether the record was made under a prior approval in force at the time of the search."""
+    approval = getattr(record, "approval", None)
+    return approval is not None and approval.covers(getattr(record, "searched_at", None))
+
+
 def _missing_without_consent(record: RecordLike) -> dict[str, str]:
     missing = {}
     least = settings.SEARCHLOG_MIN_ANSWER_LENGTH
+    by_approval = under_approval(record)
     for field, (when_blank, topic) in _WITHOUT_CONSENT.items():
+        if by_approval and field in BY_APPROVAL:
+            continue
         value = getattr(record, field)
         if _blank(value):
             missing[field] = when_blank
@@ -113,7 +128,7 @@ def _missing_without_consent(record: RecordLike) -> dict[str, str]:
 
 
 def _missing_after_refusal(record: RecordLike, emergency: bool) -> dict[str, str]:
-    if getattr(record, "approval_id", None):
+    if under_approval(record):
         return {}
     if not emergency:
         return {"is_emergency": (

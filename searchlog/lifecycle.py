@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from searchlog.errors import TransitionNotAllowed
-from searchlog.models import SearchRecord, Status, Transition
+from searchlog.models import Approval, ApprovalStatus, SearchRecord, Status, Transition
 
 PRACTITIONER = "practitioner"
 REVIEWER = "reviewer"
@@ -81,3 +81,55 @@ def not_allowed(record: SearchRecord, action: str) -> TransitionNotAllowed:
     if action in REVIEW_ACTIONS and record.status != Status.DRAFT:
         return TransitionNotAllowed(f"Record {record.reference} has already been reviewed: it is {now}. {rule}")
     return TransitionNotAllowed(f"Record {record.reference} is {now}. {rule}")
+
+
+# A prior approval's life cycle, declared the same way. Parties: its requester, a decider
+# (selectors.deciders_of: a manager of the requester's team other than the requester, or information governance
+# when the request carries a risk that SEARCHLOG_IG_REVIEW_FLAGS routes to them) and the system (the beat task
+# that expires approvals, and the workflow that marks one used once its viewings are recorded).
+REQUESTER = "requester"
+DECIDER = "decider"
+SYSTEM = "system"
+
+
+class ApprovalAction:
+    APPROVE = "approve"
+    REFUSE = "refuse"
+    CANCEL = "cancel"
+    USE = "use"
+    EXPIRE = "expire"
+
+
+APPROVAL_MOVES: tuple[Move, ...] = (
+    Move(ApprovalAction.APPROVE, (ApprovalStatus.REQUESTED,), ApprovalStatus.APPROVED, DECIDER),
+    Move(ApprovalAction.REFUSE, (ApprovalStatus.REQUESTED,), ApprovalStatus.REFUSED, DECIDER),
+    Move(ApprovalAction.CANCEL, (ApprovalStatus.REQUESTED, ApprovalStatus.APPROVED), ApprovalStatus.CANCELLED,
+         REQUESTER),
+    Move(ApprovalAction.CANCEL, (ApprovalStatus.APPROVED,), ApprovalStatus.CANCELLED, DECIDER),
+    Move(ApprovalAction.USE, (ApprovalStatus.APPROVED,), ApprovalStatus.USED, SYSTEM),
+    Move(ApprovalAction.EXPIRE, (ApprovalStatus.APPROVED,), ApprovalStatus.EXPIRED, SYSTEM),
+)
+APPROVAL_DOING = {
+    ApprovalAction.APPROVE: "Approving",
+    ApprovalAction.REFUSE: "Refusing",
+    ApprovalAction.CANCEL: "Cancelling",
+    ApprovalAction.USE: "Using",
+    ApprovalAction.EXPIRE: "Expiring",
+}
+
+
+def approval_move(action: str, status: str, who: str | None = None) -> Move | None:
+    """The approval move the action makes from this status (by this party, if given), or None."""
+    return next((move for move in APPROVAL_MOVES if move.action == action and status in move.from_states
+                 and who in (None, move.who)), None)
+
+
+def approval_not_allowed(approval: Approval, action: str) -> TransitionNotAllowed:
+    """The 409 for an action the approval's status does not allow, saying which statuses would."""
+    starts = {state for move in APPROVAL_MOVES if move.action == action for state in move.from_states}
+    labels = [ApprovalStatus(state).label.lower() for state in ApprovalStatus.values if state in starts]
+    states = labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
+    return TransitionNotAllowed(
+        f"Request {approval.label} is {approval.get_status_display().lower()}. "
+        f"{APPROVAL_DOING[action]} is possible only while a request is {states}."
+    )

@@ -252,6 +252,10 @@ class SearchRecord(models.Model):
     actions_taken = models.JSONField(default=list, blank=True)
     actions_taken_details = models.TextField(blank=True)
     information_retained = models.TextField(blank=True)
+    approval = models.ForeignKey(
+        "searchlog.Approval", on_delete=models.PROTECT, null=True, blank=True, related_name="records",
+        help_text="The prior approval the search was made under, if any.",
+    )
 
     class Meta:
         ordering = ["-searched_at", "-id"]
@@ -436,6 +440,7 @@ class Transition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} {self.action} at {self.at:%Y-%m-%d %H:%M}"
+from searchlog.models_approvals import Approval, ApprovalStatus  # noqa: E402,F401
 from searchlog.models_audit import AuditEvent, AuditSeal  # noqa: E402,F401
 from searchlog.models_breaches import Breach  # noqa: E402,F401
 from searchlog.models_identity import (  # noqa: E402,F401

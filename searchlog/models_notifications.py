@@ -23,6 +23,12 @@ class NotificationKind(models.TextChoices):
     ICO_DEADLINE_PASSED = "ico_deadline_passed", "A breach is past its ICO reporting deadline"
     EMERGENCY_RECORD = "emergency_record", "An emergency search was recorded in your team"
     DRAFT_NOT_SUBMITTED = "draft_not_submitted", "A complete draft not yet submitted"
+    APPROVAL_REQUESTED = "approval_requested", "A planned search is waiting for your decision"
+    APPROVAL_WAITING = "approval_waiting", "A planned search is still waiting for a decision"
+    APPROVAL_DECIDED = "approval_decided", "Your request to search was decided"
+    APPROVAL_CANCELLED = "approval_cancelled", "A prior approval was cancelled"
+    APPROVAL_EXPIRING = "approval_expiring", "An approval is about to expire with no search recorded"
+    APPROVAL_RECORD_NOT_SUBMITTED = "approval_record_open", "A search under an approval is not yet submitted"
 
 
 class EmailStatus(models.TextChoices):
@@ -44,6 +50,9 @@ class Notification(models.Model):
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)
     record = models.ForeignKey(
         "searchlog.SearchRecord", on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
+    )
+    approval = models.ForeignKey(
+        "searchlog.Approval", on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
     )
     due_at = models.DateTimeField(help_text="The due moment this notice belongs to.")
     detail = models.JSONField(default=dict, blank=True, help_text="For a digest: the references it lists.")
@@ -85,8 +94,12 @@ class Notification(models.Model):
                 name="notification_once_per_record_slot",
             ),
             models.UniqueConstraint(
-                fields=["recipient", "kind", "due_at"], condition=Q(record__isnull=True),
+                fields=["recipient", "kind", "due_at"], condition=Q(record__isnull=True, approval__isnull=True),
                 name="notification_once_per_slot",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "approval", "due_at"], condition=Q(approval__isnull=False),
+                name="notification_once_per_approval_slot",
             ),
         ]
 

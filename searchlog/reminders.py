@@ -25,8 +25,20 @@ from django.utils import timezone
 from searchlog import clock, selectors
 from searchlog.audit import audit_append
 from searchlog.flags import overdue_before
-from searchlog.models import Breach, Notification, NotificationKind, PrivacyCheck, Role, SearchRecord, Status, User
+from searchlog.models import (
+    Approval,
+    ApprovalStatus,
+    Breach,
+    Notification,
+    NotificationKind,
+    PrivacyCheck,
+    Role,
+    SearchRecord,
+    Status,
+    User,
+)
 from searchlog.models_breaches import ICO_HOURS
+from searchlog.working_days import deadline_after
 
 logger = logging.getLogger(__name__)
 
@@ -169,6 +181,60 @@ def _ico_deadlines(now: datetime) -> list[Notification]:
     return notices
 
 
+def _approvals_waiting(now: datetime) -> list[Notification]:
+    """To the deciders (selectors.deciders_of): a request still undecided a working day after it was made, then
+    every reminder interval."""
+    every = _hours("SEARCHLOG_REMINDER_INTERVAL_HOURS")
+    waiting = Approval.objects.filter(status=ApprovalStatus.REQUESTED).exclude(
+        Exists(Notification.objects.filter(kind=NotificationKind.APPROVAL_WAITING, approval_id=OuterRef("pk"),
+                                           due_at__gt=now - every))
+    ).select_related("team")
+    notices = []
+    for approval in waiting:
+        first_due = deadline_after(approval.created_at, 1)
+        if first_due > now:
+            continue
+        due = _slot(first_due, now, timedelta(0), every)
+        notices += [
+            Notification(recipient_id=decider, kind=NotificationKind.APPROVAL_WAITING, approval=approval,
+                         due_at=due, created_at=now)
+            for decider in selectors.deciders_of(approval).values_list("pk", flat=True)
+        ]
+    return notices
+
+
+def _approvals_expiring(now: datetime) -> list[Notification]:
+    """To the requester, once: an approval about to expire with no record made under it."""
+    ahead = _hours("SEARCHLOG_APPROVAL_EXPIRING_HOURS")
+    due = Approval.objects.filter(
+        status=ApprovalStatus.APPROVED, expires_at__gt=now, expires_at__lte=now + ahead,
+    ).exclude(Exists(SearchRecord.objects.filter(approval_id=OuterRef("pk")))).values_list(
+        "pk", "requested_by_id", "expires_at")
+    return [
+        Notification(recipient_id=requester, kind=NotificationKind.APPROVAL_EXPIRING, approval_id=pk,
+                     due_at=expires_at - ahead, created_at=now)
+        for pk, requester, expires_at in due
+    ]
+
+
+def _approval_records_open(now: datetime) -> list[Notification]:
+    """To the requester: an approval used up whose record is still not submitted, a day after its last change,
+    then every interval."""
+    first, every = _hours("SEARCHLOG_UNJUSTIFIED_AFTER_HOURS"), _hours("SEARCHLOG_REMINDER_INTERVAL_HOURS")
+    due = Approval.objects.filter(
+        Exists(SearchRecord.objects.filter(approval_id=OuterRef("pk"), status__in=[Status.DRAFT, Status.RETURNED])),
+        status=ApprovalStatus.USED, updated_at__lte=now - first,
+    ).exclude(
+        Exists(Notification.objects.filter(kind=NotificationKind.APPROVAL_RECORD_NOT_SUBMITTED,
+                                           approval_id=OuterRef("pk"), due_at__gt=now - every))
+    ).values_list("pk", "requested_by_id", "updated_at")
+    return [
+        Notification(recipient_id=requester, kind=NotificationKind.APPROVAL_RECORD_NOT_SUBMITTED, approval_id=pk,
+                     due_at=_slot(updated_at, now, first, every), created_at=now)
+        for pk, requester, updated_at in due
+    ]
+
+
 def reminder_sweep(now: datetime | None = None) -> SweepResult:
     """Decide every notice due now with set-based queries and write each once (emailing is separate)."""
     now = now or clock.now()
@@ -176,7 +242,7 @@ def reminder_sweep(now: datetime | None = None) -> SweepResult:
     with transaction.atomic():
         for notices in (
             _unjustified(now), _complete_drafts(now), _returned(now), _review_digests(now), _privacy_checks(now),
-            _ico_deadlines(now),
+            _ico_deadlines(now), _approvals_waiting(now), _approvals_expiring(now), _approval_records_open(now),
         ):
             Notification.objects.bulk_create(notices, ignore_conflicts=True, batch_size=5000)
         # Rows this sweep wrote carry its own `now`; ones another sweep wrote first were skipped.
@@ -204,6 +270,36 @@ def notify(*, recipients: list[int], kind: str, record: SearchRecord) -> None:
         ignore_conflicts=True,
     )
     transaction.on_commit(dispatch_delivery)
+
+
+def notify_approval(*, recipients: list[int], kind: str, approval: Approval) -> None:
+    """Write an immediate notice about a request (inside the caller's transaction); it is emailed after commit."""
+    now = clock.now()
+    Notification.objects.bulk_create(
+        [Notification(recipient_id=r, kind=kind, approval=approval, due_at=now, created_at=now) for r in recipients],
+        ignore_conflicts=True,
+    )
+    transaction.on_commit(dispatch_delivery)
+
+
+# A notice about a request asks something only while the request is in the state it names.
+_APPROVAL_LIVE_WHILE: dict[str, tuple[str, ...]] = {
+    NotificationKind.APPROVAL_REQUESTED: (ApprovalStatus.REQUESTED,),
+    NotificationKind.APPROVAL_WAITING: (ApprovalStatus.REQUESTED,),
+    NotificationKind.APPROVAL_EXPIRING: (ApprovalStatus.APPROVED,),
+}
+
+
+def approval_notices_resolve(*, approval: Approval) -> int:
+    """Mark done every open notice about the request that no longer asks anything (one UPDATE)."""
+    now = clock.now()
+    kinds = [kind for kind, live in _APPROVAL_LIVE_WHILE.items() if approval.status not in live]
+    if approval.status != ApprovalStatus.USED or not SearchRecord.objects.filter(
+            approval=approval, status__in=[Status.DRAFT, Status.RETURNED]).exists():
+        kinds.append(NotificationKind.APPROVAL_RECORD_NOT_SUBMITTED)
+    return Notification.objects.filter(
+        approval_id=approval.pk, kind__in=kinds, resolved_at__isnull=True
+    ).update(resolved_at=now, read_at=Coalesce(F("read_at"), now))
 
 
 # A notice about a record asks something of its reader only while the record is in the state it names; once the
@@ -249,8 +345,25 @@ def dispatch_delivery() -> None:
                        exc_info=True)
 
 
+def _approval_title(notice: Notification) -> str:
+    approval = notice.approval
+    label = approval.label
+    decided = "approved" if approval.was_approved else "refused" if approval.status == ApprovalStatus.REFUSED \
+        else approval.get_status_display().lower()
+    return {
+        NotificationKind.APPROVAL_REQUESTED: f"Request {label} to search is waiting for your decision",
+        NotificationKind.APPROVAL_WAITING: f"Request {label} to search is still waiting for a decision",
+        NotificationKind.APPROVAL_DECIDED: f"Your request {label} to search was {decided}",
+        NotificationKind.APPROVAL_CANCELLED: f"Request {label} to search was cancelled",
+        NotificationKind.APPROVAL_EXPIRING: f"Approval {label} expires soon and no search is recorded under it",
+        NotificationKind.APPROVAL_RECORD_NOT_SUBMITTED: f"The search under approval {label} is not yet submitted",
+    }[notice.kind]
+
+
 def notice_title(notice: Notification) -> str:
     """What the notice says, by its record's reference only: no details of the person supported."""
+    if notice.approval_id:
+        return _approval_title(notice)
     reference = notice.record.reference if notice.record_id else ""
     titles = {
         NotificationKind.UNJUSTIFIED: f"Record {reference} is not yet justified",
@@ -272,6 +385,8 @@ def notice_title(notice: Notification) -> str:
 
 
 def notice_link(notice: Notification) -> str:
+    if notice.approval_id:
+        return reverse("approval-detail", kwargs={"pk": notice.approval_id})
     if notice.kind == NotificationKind.PRIVACY_CHECK:
         return reverse("privacy-check")
     if notice.kind == NotificationKind.REVIEW_DIGEST:
@@ -298,7 +413,7 @@ def privacy_check_confirm(*, user: User) -> PrivacyCheck:
 
 def notifications_for(user: User) -> QuerySet[Notification]:
     """The user's own notices, newest first."""
-    return Notification.objects.filter(recipient=user).select_related("record")
+    return Notification.objects.filter(recipient=user).select_related("record", "approval")
 
 
 def unread_count(user: User) -> int:

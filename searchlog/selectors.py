@@ -12,14 +12,29 @@ from django.db.models.expressions import RawSQL
 
 from searchlog import clock
 from searchlog.errors import RecordNotFound
-from searchlog.models import Breach, Escalation, Role, SearchRecord, Status, Team, User, subject_key
+from searchlog.models import (
+    Approval,
+    ApprovalStatus,
+    Breach,
+    Escalation,
+    Role,
+    SearchRecord,
+    Status,
+    Team,
+    User,
+    subject_key,
+)
 
 # The people and team a record is shown with (pages, API): read in the record's own query.
 RECORD_PEOPLE = ("practitioner", "team", "reviewed_by", "ig_reviewed_by")
+# Lists and exports show the prior approval a record was made under, and who decided it.
+RECORD_LISTED_WITH = (*RECORD_PEOPLE, "approval", "approval__decided_by")
+# The record page shows the approval's whole story.
+RECORD_PAGE_WITH = (*RECORD_LISTED_WITH, "approval__requested_by", "approval__cancelled_by")
 
 
 def _with_people(records: QuerySet[SearchRecord]) -> QuerySet[SearchRecord]:
-    return records.select_related(*RECORD_PEOPLE)
+    return records.select_related(*RECORD_LISTED_WITH)
 
 
 def records_of(user: User) -> QuerySet[SearchRecord]:
@@ -262,3 +277,89 @@ def privacy_checks_overdue_for(user: User) -> QuerySet[User]:
         people = people.filter(team__in=user.managed_teams.all()).exclude(pk=user.pk)
     return people.select_related("team").order_by(F("privacy_checked_at").asc(nulls_first=True), "last_name",
                                                    "first_name", "username")
+
+
+# Prior approvals. Who may read a request: its requester, the managers of its team, and information governance.
+# Who decides it (`deciders_of`, the one rule, as `reviewers_of` is for records): a manager of the team other than
+# the requester; information governance instead when the request carries a risk that SEARCHLOG_IG_REVIEW_FLAGS
+# routes to them (approval_risks), or when the team has no other manager.
+
+def _with_approval_people(approvals: QuerySet[Approval]) -> QuerySet[Approval]:
+    return approvals.select_related("requested_by", "team", "decided_by", "cancelled_by")
+
+
+def approvals_visible_to(user: User) -> QuerySet[Approval]:
+    """Every request the user may read: their own, their managed teams', or all for information governance."""
+    if not user.is_authenticated or not user.is_active:
+        return Approval.objects.none()
+    if user.is_auditor:
+        return _with_approval_people(Approval.objects.all())
+    condition = Q(requested_by=user)
+    if user.is_manager:
+        condition |= Q(team__in=user.managed_teams.all())
+    return _with_approval_people(Approval.objects.filter(condition))
+
+
+def approval_visible_to(user: User, pk: int | str) -> Approval:
+    """One request within the user's scope, else RecordNotFound."""
+    try:
+        return approvals_visible_to(user).get(pk=int(pk))
+    except (Approval.DoesNotExist, ValueError, TypeError):
+        raise RecordNotFound(str(pk)) from None
+
+
+def approval_risks(approval: Approval) -> list[str]:
+    """The record flags the planned search would carry that SEARCHLOG_IG_REVIEW_FLAGS routes to information
+    governance (the request's own answers: account and confidential information)."""
+    from searchlog.flags import ig_reasons
+    from searchlog.models import AccountUsed
+
+    flags = []
+    if approval.account_used in (AccountUsed.PERSONAL_ACCOUNT, AccountUsed.PERSONAL_DEVICE):
+        flags.append("personal_account")
+    if approval.confidential_information:
+        flags.append("confidential_information")
+    return ig_reasons(flags)
+
+
+def _approval_to_governance(approval: Approval) -> bool:
+    if approval_risks(approval):
+        return True
+    return not approval.team.managers.filter(is_active=True, role=Role.MANAGER).exclude(
+        pk=approval.requested_by_id).exists()
+
+
+def deciders_of(approval: Approval) -> QuerySet[User]:
+    """Who decides this request: information governance for a risky one or a sole manager's own; else the
+    team's other managers. Never the requester."""
+    if _approval_to_governance(approval):
+        return _auditors().exclude(pk=approval.requested_by_id).order_by("pk")
+    return approval.team.managers.filter(is_active=True, role=Role.MANAGER).exclude(
+        pk=approval.requested_by_id).order_by("pk")
+
+
+def can_decide(user: User, approval: Approval) -> bool:
+    return deciders_of(approval).filter(pk=user.pk).exists()
+
+
+def decide_queue_for(user: User) -> list[Approval]:
+    """The requests waiting for the user's decision, oldest first (a manager's teams; information governance's
+    risky or sole-manager requests)."""
+    if not (user.is_authenticated and user.is_active and (user.is_manager or user.is_auditor)):
+        return []
+    waiting = approvals_visible_to(user).filter(status=ApprovalStatus.REQUESTED).exclude(
+        requested_by=user).order_by("created_at", "id").prefetch_related("team__managers")
+    return [approval for approval in waiting if _decides(user, approval)]
+
+
+def _decides(user: User, approval: Approval) -> bool:
+    # The same rule as deciders_of, read from the prefetched managers (one query for the whole queue).
+    others = [m for m in approval.team.managers.all()
+              if m.is_active and m.role == Role.MANAGER and m.pk != approval.requested_by_id]
+    if approval_risks(approval) or not others:
+        return user.is_auditor
+    return any(m.pk == user.pk for m in others)
+
+
+def decide_queue_count(user: User) -> int:
+    return len(decide_queue_for(user))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from searchlog import delivery, lockout, reminders
+from searchlog import approvals, delivery, lockout, reminders
 from searchlog.audit_chain import audit_seal
 
 # A task stops claiming new emails well before Celery's soft time limit, so the limit never stops it
@@ -44,3 +44,9 @@ def seal_audit_trail() -> str:
 def end_expired_lockouts() -> int:
     """End (and audit) the sign-in lockouts whose time is up."""
     return lockout.lockouts_end_expired()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def expire_approvals() -> int:
+    """Expire approvals past their expiry (Celery beat; each approval is claimed once, so a repeat does nothing)."""
+    return approvals.approvals_expire()

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from searchlog.views import account, breaches, notifications, records, review, system
+from searchlog.views import account, approvals, breaches, notifications, records, review, system
 from searchlog.views import exports as export_views
 from searchlog.views.audit import audit_trail
 
@@ -33,6 +33,13 @@ urlpatterns = [
     path("records/<str:reference>/escalate/", review.record_escalate, name="record-escalate"),
     path("records/<str:reference>/addenda/", review.record_addendum, name="record-addendum"),
     path("review/", review.review_queue, name="review-queue"),
+    path("decide/", approvals.decide_queue, name="decide-queue"),
+    path("approvals/", approvals.approval_list, name="approval-list"),
+    path("approvals/new/", approvals.approval_new, name="approval-new"),
+    path("approvals/<int:pk>/", approvals.approval_detail, name="approval-detail"),
+    path("approvals/<int:pk>/approve/", approvals.approval_approve, name="approval-approve"),
+    path("approvals/<int:pk>/refuse/", approvals.approval_refuse, name="approval-refuse"),
+    path("approvals/<int:pk>/cancel/", approvals.approval_cancel, name="approval-cancel"),
     path("notifications/", notifications.notifications, name="notifications"),
     path("privacy-check/", notifications.privacy_check, name="privacy-check"),
     path("escalations/", review.escalations, name="escalations"),

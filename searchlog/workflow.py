@@ -16,7 +16,7 @@ from django.core.validators import URLValidator
 from django.db import connection, transaction
 from django.db.models import F
 
-from searchlog import breaches, clock, lifecycle, reminders, selectors
+from searchlog import approvals, breaches, clock, lifecycle, reminders, selectors
 from searchlog.audit import audit_append, audit_diff, value_hash
 from searchlog.errors import NotPermitted, RecordInvalid, TransitionNotAllowed
 from searchlog.flags import flags_of, ig_reasons
@@ -83,7 +83,7 @@ _TEXT_FIELDS = {
     "actions_taken_details": "Other action taken",
     "information_retained": "Information retained",
 }
-_SUBJECT_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.\- ]*$")
+SUBJECT_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.\- ]*$")
 _INITIALS = re.compile(r"^[A-Za-z][A-Za-z .'\-]*$")
 _NULLABLE_FIELDS = ("searched_at", "confidential_information")
 MAX_PROFILE_URLS = 20
@@ -115,7 +115,7 @@ def _clean(record: SearchRecord) -> dict[str, list[str]]:
     record.subject_key = subject_key(record.subject_reference)
     if not record.subject_reference:
         errors["subject_reference"] = ["Enter the person's case reference"]
-    elif len(record.subject_reference) > 60 or not _SUBJECT_REFERENCE.match(record.subject_reference):
+    elif len(record.subject_reference) > 60 or not SUBJECT_REFERENCE.match(record.subject_reference):
         errors["subject_reference"] = [
             "Case reference must be 60 characters or fewer and use only letters, numbers, spaces and / - _ ."
         ]
@@ -253,7 +253,10 @@ def record_create(*, practitioner: User, data: Mapping[str, Any], quick: bool = 
         practitioner=practitioner, team_id=practitioner.team_id, status=Status.DRAFT,
         created_at=now, updated_at=now, is_quick_record=quick,
     )
+    data, approval_value = _without_approval(data)
     _apply(record, data)
+    record.approval = approvals.approval_for_record(
+        practitioner=practitioner, value=approval_value, subject_reference=record.subject_reference)
     if quick:
         record.is_emergency = True
     errors = _clean(record)
@@ -262,7 +265,10 @@ def record_create(*, practitioner: User, data: Mapping[str, Any], quick: bool = 
     record.reference = _next_reference(now.year)
     _save(record)
     _transition(record, action=Transition.Action.CREATE, from_status="", actor=practitioner)
-    _audit("record.create", practitioner, record, {**audit_diff({}, answers_of(record)), "quick": quick})
+    _audit("record.create", practitioner, record, {**audit_diff({}, answers_of(record)), "quick": quick,
+                                                   "approval": record.approval_id})
+    if record.approval is not None:
+        approvals.approval_record_linked(approval=record.approval, actor=practitioner, record=record)
     if record.is_emergency:
         _notify_emergency(record)
     return record
@@ -290,9 +296,18 @@ def record_update(*, record: SearchRecord, actor: User, data: Mapping[str, Any])
             f"Record {record.reference} is {record.get_status_display().lower()} and can no longer be changed."
         )
     before, was_justified, was_emergency = answers_of(record), record.is_justified, record.is_emergency
+    data, approval_value = _without_approval(data, default=record.approval_id)
+    was_approval = record.approval_id
     _apply(record, data)
+    # The approval must still fit after any change of subject (and a newly named one must be theirs).
+    record.approval = approvals.approval_for_record(
+        practitioner=record.practitioner, value=approval_value, subject_reference=record.subject_reference)
     _save(record)
     changes = audit_diff(before, answers_of(record))
+    if record.approval_id != was_approval:
+        changes["approval"] = [was_approval, record.approval_id]
+        if record.approval is not None:
+            approvals.approval_record_linked(approval=record.approval, actor=actor, record=record)
     if changes:  # a save that changes nothing is not a change
         _audit("record.change", actor, record, changes)
     if record.is_justified and not was_justified:
@@ -300,6 +315,12 @@ def record_update(*, record: SearchRecord, actor: User, data: Mapping[str, Any])
     if record.is_emergency and not was_emergency:
         _notify_emergency(record)
     return record
+
+
+def _without_approval(data: Mapping[str, Any], default: Any = None) -> tuple[dict[str, Any], Any]:
+    """The answers apart from the approval the record is made under (checked by approvals.approval_for_record)."""
+    answers = dict(data)
+    return answers, answers.pop("approval", default)
 
 
 def answers_of(record: SearchRecord) -> dict[str, Any]:

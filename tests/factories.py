@@ -75,3 +75,19 @@ class RecordFactory(factory.django.DjangoModelFactory):
     subject_reference = factory.Sequence(lambda n: f"CASE-{n:05d}")
     subject_key = factory.LazyAttribute(lambda r: subject_key(r.subject_reference))
     late_after = factory.LazyAttribute(lambda r: deadline_after(r.searched_at, 1))
+
+
+# A complete request for prior approval of a planned search (approvals.approval_request).
+REQUEST_ANSWERS = {
+    "subject_reference": "LAS-100200",
+    "subject_relationship": "person_supported",
+    "purpose": "Check whether the person is being exploited by a new associate.",
+    "justification": "Reports from two agencies this week that money is being taken; he will not discuss it.",
+    "alternatives_considered": "Asked him and his sister; a visit is planned but the risk needs checking first.",
+    "collateral_intrusion": "Friends' posts may be seen; only his own profile page will be viewed.",
+    "platforms": ["facebook"],
+    "viewings": 1,
+    "account_used": "org_account_org_device",
+    "confidential_information": False,
+    "needed_for_days": 7,
+}

@@ -113,9 +113,31 @@ def test_the_lawful_basis_cannot_be_consent_without_consent(status):
     assert is_justified(without_consent(status, lawful_basis="public_task", **extra))
 
 
+def approval(in_force: bool | None) -> SimpleNamespace | None:
+    """A stand-in for a prior approval: in force at the search, or not (None: no approval)."""
+    return None if in_force is None else SimpleNamespace(covers=lambda moment: in_force)
+
+
+@pytest.mark.parametrize(("in_force", "missing"), [
+    (True, set()),
+    (False, {"justification", "alternatives_considered"}),
+    (None, {"justification", "alternatives_considered"}),
+])
+def test_an_approval_in_force_answers_necessity_and_alternatives_by_reference(in_force, missing):
+    case = without_consent("not_sought_other", justification="", alternatives_considered="",
+                           approval=approval(in_force), searched_at=None)
+    assert set(missing_answers(case)) == missing
+
+
+def test_an_approval_never_answers_collateral_intrusion_or_findings():
+    case = without_consent("not_sought_other", justification="", collateral_intrusion="", findings="",
+                           approval=approval(True), searched_at=None)
+    assert set(missing_answers(case)) == {"collateral_intrusion", "findings"}
+
+
 # A refusal is not "not asked": only a risk-to-life or safeguarding emergency (or a prior approval) overrides it.
 @pytest.mark.parametrize(
-    ("is_emergency", "category", "approval_id", "missing"),
+    ("is_emergency", "category", "in_force", "missing"),
     [
         (False, "", None, "is_emergency"),
         (True, "", None, "emergency_category"),
@@ -124,12 +146,13 @@ def test_the_lawful_basis_cannot_be_consent_without_consent(status):
         (True, "risk_to_others", None, "emergency_category"),
         (True, "missing_person", None, "emergency_category"),
         (True, "other", None, "emergency_category"),
-        (False, "", 7, None),  # a prior approval (the approval issue adds the field)
+        (False, "", True, None),  # a prior approval in force when the search was made
+        (False, "", False, "is_emergency"),  # an approval that had expired (or was cancelled) does not
     ],
 )
-def test_a_search_after_a_refusal(is_emergency, category, approval_id, missing):
+def test_a_search_after_a_refusal(is_emergency, category, in_force, missing):
     case = without_consent("refused", is_emergency=is_emergency, emergency_category=category,
-                           approval_id=approval_id)
+                           approval=approval(in_force), searched_at=None)
     assert (missing_answers(case) == {}) is (missing is None)
     if missing:
         assert list(missing_answers(case)) == [missing]

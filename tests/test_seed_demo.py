@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 
 from searchlog.justification import is_justified, missing_answers
-from searchlog.models import Breach, SearchRecord, Team, User
+from searchlog.models import Approval, ApprovalStatus, Breach, SearchRecord, Team, User
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,9 @@ def test_seed_demo_creates_the_demo_organisation(settings, monkeypatch):
         assert authenticate(username=username, password="demo-pass-123") == people[username]
         assert username in output
     assert "demo-pass-123" in output
-    assert SearchRecord.objects.count() == 40
+    assert SearchRecord.objects.count() == 41  # 40, and one search under a prior approval
+    assert set(Approval.objects.values_list("status", flat=True)) == set(ApprovalStatus.values)
+    assert SearchRecord.objects.get(approval__status="used").status == "signed_off"
     statuses = set(SearchRecord.objects.values_list("status", flat=True))
     assert statuses == {"draft", "submitted", "returned", "ig_review", "signed_off", "escalated", "closed"}
     assert SearchRecord.objects.filter(status="signed_off", ig_reviewed_by__username="auditor").exists()
@@ -67,7 +69,9 @@ def test_seed_demo_is_idempotent():
     seed()
     assert User.objects.count() == 6
     assert Team.objects.count() == 2
-    assert SearchRecord.objects.count() == 40
+    assert SearchRecord.objects.count() == 41  # 40, and one search under a prior approval
+    assert set(Approval.objects.values_list("status", flat=True)) == set(ApprovalStatus.values)
+    assert SearchRecord.objects.get(approval__status="used").status == "signed_off"
 
 
 def test_seed_demo_refuses_without_debug_unless_forced(settings):

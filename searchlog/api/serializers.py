@@ -16,6 +16,7 @@ from searchlog.models import (
     AccountUsed,
     ActionTaken,
     Addendum,
+    Approval,
     Breach,
     ConsentGivenBy,
     ConsentStatus,
@@ -48,6 +49,13 @@ class MeSerializer(serializers.ModelSerializer):
 _FORM_EXTRAS = frozenset({"csrfmiddlewaretoken"})
 
 
+class ApprovalIdField(serializers.IntegerField):
+    """A record's `approval`: the id of the prior approval it was made under, or null."""
+
+    def get_attribute(self, instance: SearchRecord) -> int | None:
+        return instance.approval_id
+
+
 class SearchRecordSerializer(serializers.ModelSerializer):
     # Every moment is read with a real-world UTC offset (see api.fields).
     serializer_field_mapping = {
@@ -77,6 +85,10 @@ class SearchRecordSerializer(serializers.ModelSerializer):
                                                               "records only; otherwise blank).")
     reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, default=None)
     ig_reviewed_by = serializers.CharField(source="ig_reviewed_by.username", read_only=True, default=None)
+    approval = ApprovalIdField(
+        allow_null=True, required=False,
+        help_text="The id of the prior approval the search was made under (one you requested, about the same "
+                  "person), or null.")
 
     class Meta:
         model = SearchRecord
@@ -84,7 +96,7 @@ class SearchRecordSerializer(serializers.ModelSerializer):
             "reference", "status", "justified", "flags", "practitioner", "team", "is_quick_record",
             "created_at", "updated_at", "submitted_at", "signed_off_at", "reviewed_by", "ig_reviewed_by", "outcome",
         ]
-        fields = [*read_only_fields, *EDITABLE_FIELDS]
+        fields = [*read_only_fields, *EDITABLE_FIELDS, "approval"]
         extra_kwargs = {"searched_at": {"required": True}, "subject_reference": {"required": True}}
 
     def get_flags(self, record: SearchRecord) -> list[str]:
@@ -238,3 +250,51 @@ class BreachSerializer(serializers.ModelSerializer):
 
     def get_ico_clock(self, breach: Breach) -> str:
         return breaches.ico_clock(breach)[0]
+
+
+class ApprovalSerializer(serializers.ModelSerializer):
+    """A request for prior approval of a planned search and its decision (rules: searchlog.approvals)."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping, models.DateTimeField: MomentField,
+    }
+    requested_by = serializers.CharField(source="requested_by.username", read_only=True)
+    team = serializers.CharField(source="team.name", read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
+    cancelled_by = serializers.CharField(source="cancelled_by.username", read_only=True, default=None)
+    platforms = serializers.ListField(child=serializers.ChoiceField(choices=Platform.choices), required=False)
+    subject_relationship = serializers.ChoiceField(choices=SubjectRelationship.choices, required=False)
+    account_used = serializers.ChoiceField(choices=AccountUsed.choices, required=False)
+    confidential_information = serializers.BooleanField(required=False, allow_null=True)
+    viewings = serializers.IntegerField(required=False)
+    needed_for_days = serializers.IntegerField(required=False)
+
+    class Meta:
+        model = Approval
+        read_only_fields = ["id", "status", "requested_by", "team", "decided_by", "decided_at", "decision_comment",
+                            "conditions", "expires_at", "cancelled_by", "cancelled_at", "created_at"]
+        fields = [*read_only_fields, "subject_reference", "subject_relationship", "purpose", "justification",
+                  "alternatives_considered", "collateral_intrusion", "platforms", "platforms_other", "viewings",
+                  "account_used", "confidential_information", "needed_for_days"]
+        extra_kwargs = {field: {"required": False, "allow_blank": True} for field in (
+            "subject_reference", "purpose", "justification", "alternatives_considered", "collateral_intrusion",
+            "platforms_other")}
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if isinstance(data, Mapping):
+            errors = {name: ["This field is read-only" if name in self.fields else "Unknown field"]
+                      for name in data if name not in _FORM_EXTRAS
+                      and (name not in self.fields or self.fields[name].read_only)}
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class ApproveSerializer(serializers.Serializer):
+    expires_at = MomentField(required=False, allow_null=True, help_text="Default: SEARCHLOG_APPROVAL_DAYS from now.")
+    conditions = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class OptionalCommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")

@@ -8,6 +8,7 @@ router = SimpleRouter()
 router.register("searches", views.SearchRecordViewSet, basename="searches")
 router.register("escalations", views.EscalationViewSet, basename="escalations")
 router.register("breaches", views.BreachViewSet, basename="breaches")
+router.register("approvals", views.ApprovalViewSet, basename="approvals")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),

@@ -14,23 +14,26 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from searchlog import breaches, reminders, selectors, workflow
+from searchlog import approvals, breaches, reminders, selectors, workflow
 from searchlog.api.filters import SearchRecordFilter
 from searchlog.api.serializers import (
     AddendumSerializer,
+    ApprovalSerializer,
+    ApproveSerializer,
     BreachSerializer,
     CloseEscalationSerializer,
     CommentSerializer,
     EscalationSerializer,
     MeSerializer,
     NotificationSerializer,
+    OptionalCommentSerializer,
     RelatedSearchSerializer,
     SearchRecordSerializer,
     SignOffSerializer,
 )
-from searchlog.audit import audit_list_read, audit_record_view
+from searchlog.audit import audit_append, audit_list_read, audit_record_view
 from searchlog.flags import flags_read, with_flags_for
-from searchlog.models import Breach, Escalation, Notification, SearchRecord
+from searchlog.models import Approval, ApprovalStatus, Breach, Escalation, Notification, SearchRecord
 
 
 class MeView(APIView):
@@ -227,3 +230,71 @@ class BreachViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Upd
         serializer.is_valid(raise_exception=True)
         breach = breaches.breach_update(breach=breach, actor=request.user, data=serializer.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=breach.pk)).data)
+
+
+class ApprovalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                      viewsets.GenericViewSet):
+    """Requests for prior approval of planned searches: the requester, their team's managers and information
+    governance see them (others get 404). Filter: `status`; `decide=true` lists only what the caller decides."""
+
+    serializer_class = ApprovalSerializer
+    queryset = Approval.objects.none()  # for the schema; get_queryset scopes by caller
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self) -> QuerySet[Approval]:
+        approvals_seen = selectors.approvals_visible_to(self.request.user)
+        wanted = self.request.query_params.get("status") if self.action == "list" else None
+        if wanted:
+            if wanted not in ApprovalStatus.values:
+                raise serializers.ValidationError({"status": [f"Select one of: {', '.join(ApprovalStatus.values)}"]})
+            approvals_seen = approvals_seen.filter(status=wanted)
+        if self.action == "list" and self.request.query_params.get("decide") == "true":
+            approvals_seen = approvals_seen.filter(pk__in=[a.pk for a in selectors.decide_queue_for(
+                self.request.user)])
+        return approvals_seen
+
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        response = super().list(request, *args, **kwargs)
+        rows = response.data["results"] if isinstance(response.data, dict) else response.data
+        audit_append(action="approval.list", actor=request.user, obj_type="approval", request=request,
+                     changes={"approvals": [row["id"] for row in rows]})
+        return response
+
+    def retrieve(self, request: Request, *args: object, **kwargs: object) -> Response:
+        approval = self.get_object()
+        audit_append(action="approval.view", actor=request.user, obj_type="approval", obj_id=approval.label,
+                     request=request)
+        return Response(self.get_serializer(approval).data)
+
+    def create(self, request: Request, *args: object, **kwargs: object) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        approval = approvals.approval_request(requester=request.user, data=serializer.validated_data)
+        return self._respond(approval, status.HTTP_201_CREATED)
+
+    def _respond(self, approval: Approval, code: int = status.HTTP_200_OK) -> Response:
+        fresh = selectors.approvals_visible_to(self.request.user).get(pk=approval.pk)
+        return Response(ApprovalSerializer(fresh).data, status=code)
+
+    @extend_schema(request=ApproveSerializer, responses=ApprovalSerializer)
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: str | None = None) -> Response:
+        body = _valid(ApproveSerializer, request)
+        approval = approvals.approval_approve(approval=self.get_object(), actor=request.user,
+                                              expires_at=body.get("expires_at"), conditions=body["conditions"],
+                                              comment=body["comment"])
+        return self._respond(approval)
+
+    @extend_schema(request=CommentSerializer, responses=ApprovalSerializer)
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, pk: str | None = None) -> Response:
+        body = _valid(CommentSerializer, request)
+        return self._respond(approvals.approval_refuse(approval=self.get_object(), actor=request.user,
+                                                       comment=body["comment"]))
+
+    @extend_schema(request=OptionalCommentSerializer, responses=ApprovalSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        body = _valid(OptionalCommentSerializer, request)
+        return self._respond(approvals.approval_cancel(approval=self.get_object(), actor=request.user,
+                                                       comment=body["comment"]))

@@ -26,6 +26,15 @@ FLAG_COLOURS = {
     "repeat_searching": "orange",
     "reviewer_involved": "purple",
     "overdue": "red",
+    "outside_approval": "red",
+}
+APPROVAL_COLOURS = {
+    "requested": "blue",
+    "approved": "green",
+    "refused": "red",
+    "cancelled": "grey",
+    "expired": "grey",
+    "used": "turquoise",
 }
 
 register.filter("when", formatting.when)
@@ -60,3 +69,8 @@ def revision_rows(revision: object) -> list[tuple[str, str]]:
 @register.filter
 def status_tags(record: object) -> list[tuple[str, str]]:
     return _status_tags(record)  # type: ignore[arg-type]
+
+
+@register.filter
+def approval_colour(status: str) -> str:
+    return APPROVAL_COLOURS.get(status, "grey")

@@ -17,9 +17,9 @@ from searchlog import clock, selectors, workflow
 from searchlog.audit import audit_list_read
 from searchlog.errors import NotPermitted, RecordInvalid, RecordNotFound, TransitionNotAllowed
 from searchlog.flags import flags_for, with_flags_for
-from searchlog.forms import QuickRecordForm, RecordForm, StatusFilterForm
+from searchlog.forms import QuickRecordForm, RecordForm, StatusFilterForm, initial_under_approval
 from searchlog.justification import missing_answers
-from searchlog.models import SearchRecord, User
+from searchlog.models import Approval, SearchRecord, User
 from searchlog.presenters import record_answers
 
 PAGE_SIZE = 20
@@ -81,7 +81,10 @@ def _save_outcome(request: HttpRequest, record: SearchRecord) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_new(request: HttpRequest) -> HttpResponse:
-    form = RecordForm(request.POST or None, initial={"searched_at": _now_minute()})
+    # "Record a search under this approval": the record starts from the approval's plan and links to it.
+    approval = _own_approval(request.user, request.GET.get("approval") or request.POST.get("approval"))
+    initial = {"searched_at": _now_minute(), **(initial_under_approval(approval) if approval else {})}
+    form = RecordForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             record = workflow.record_create(practitioner=request.user, data=form.cleaned_data)
@@ -91,7 +94,19 @@ def record_new(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             return _save_outcome(request, record)
-    return _form_page(request, form, template="searchlog/record_form.html", title="Record a search")
+    return _form_page(request, form, template="searchlog/record_form.html", approval=approval,
+                      title="Record a search under an approval" if approval else "Record a search")
+
+
+def _own_approval(user: User, pk: str | None) -> Approval | None:
+    """The user's own request named in the address, or None (the workflow checks it may be searched under)."""
+    if not pk:
+        return None
+    try:
+        approval = selectors.approval_visible_to(user, pk)
+    except RecordNotFound:
+        raise Http404("No such request") from None
+    return approval if approval.requested_by_id == user.pk else None
 
 
 @login_required
@@ -114,7 +129,7 @@ def record_edit(request: HttpRequest, reference: str) -> HttpResponse:
             return _save_outcome(request, record)
     title = "Complete this record" if record.is_quick_record else "Change this record"
     return _form_page(request, form, template="searchlog/record_form.html", record=record, title=title,
-                      repeat_count=repeat_count_for(record))
+                      repeat_count=repeat_count_for(record), approval=record.approval)
 
 
 @login_required

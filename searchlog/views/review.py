@@ -29,7 +29,7 @@ def _visible_record(user: User, reference: str) -> SearchRecord:
         record = selectors.record_visible_to(user, reference)
     except RecordNotFound:
         raise Http404("No such record") from None
-    return flagged_record(record.pk, related=selectors.RECORD_PEOPLE, reader=user)
+    return flagged_record(record.pk, related=selectors.RECORD_PAGE_WITH, reader=user)
 
 
 def _form(form_class: type, name: str, data: Any = None) -> Any:

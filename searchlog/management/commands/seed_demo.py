@@ -1,4 +1,5 @@
-"""Create (idempotently) a demo organisation: two teams, six people and about 40 records."""
+"""Create (idempotently) a demo organisation: two teams, six people, about 40 records and a request for prior
+approval in every state."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from searchlog import clock, workflow
-from searchlog.models import Role, SearchRecord, Team, User
+from searchlog import approvals, clock, workflow
+from searchlog.models import Approval, Role, SearchRecord, Team, User
 
 TEAMS = ["Adults North", "Children East"]
 PEOPLE = [
@@ -101,7 +102,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = self._people(password)
             made = self._records(users)
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({made} new records)."))
+            asked = self._approvals(users)
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({made} new records, {asked} new requests)."))
         self.stdout.write(f"Sign in at {settings.SEARCHLOG_SITE_URL}/ as any of these, password: {password}")
         self.stdout.write("Demo only: these users have no second factor. Managers and auditors (and everyone when "
                           "SEARCHLOG_MFA_REQUIRED=true) are asked to set up an authenticator app after the password.")
@@ -194,3 +196,75 @@ class Command(BaseCommand):
             with clock.frozen_at(min(moment + timedelta(hours=5), now)):
                 workflow.escalation_close(escalation=escalation, actor=users["auditor"], outcome=ESCALATED[i],
                                           comment=CLOSING_COMMENTS[ESCALATED[i]])
+
+    def _approvals(self, users: dict[str, User]) -> int:
+        """Requests for prior approval in every state: waiting (one for two working days, one with a risk for
+        information governance), approved, refused, cancelled, expired, and used by a record that was signed off."""
+        if Approval.objects.exists():
+            return 0
+        now = clock.now()
+        p1, p2, p3 = users["practitioner"], users["practitioner2"], users["practitioner3"]
+        manager, manager2 = users["manager"], users["manager2"]
+
+        def ask(who: User, subject: str, days_ago: float, **answers: Any) -> Approval:
+            with clock.frozen_at(now - timedelta(days=days_ago)):
+                return approvals.approval_request(requester=who, data={**REQUEST, "subject_reference": subject,
+                                                                       **answers})
+
+        def at(days_ago: float) -> Any:
+            return clock.frozen_at(now - timedelta(days=days_ago))
+
+        ask(p1, "LAS-300101", 0.1)
+        ask(p2, "LAS-300102", 3)  # waiting more than a working day: chased
+        ask(p1, "LAS-300103", 0.2, account_used="personal_device")  # a risk: information governance decides
+        approved = ask(p2, "LAS-300104", 1)
+        with at(0.9):
+            approvals.approval_approve(approval=approved, actor=manager, conditions="The public profile only.")
+        refused = ask(p3, "LAS-300105", 2)
+        with at(1.8):
+            approvals.approval_refuse(approval=refused, actor=manager2, comment=(
+                "Ask the school first; a search is not proportionate while that has not been tried."))
+        cancelled = ask(p1, "LAS-300106", 5)
+        with at(4.5):
+            approvals.approval_cancel(approval=cancelled, actor=p1, comment="The person agreed to show me instead.")
+        expired = ask(p2, "LAS-300107", 12)
+        with at(11.5):
+            approvals.approval_approve(approval=expired, actor=manager, expires_at=now - timedelta(days=8.5))
+        approvals.approvals_expire(now=now)
+        used = ask(p1, "LAS-300108", 4)
+        with at(3.9):
+            approvals.approval_approve(approval=used, actor=manager, conditions="One viewing; no screenshots.")
+        with at(3):
+            record = workflow.record_create(practitioner=p1, data={
+                **UNDER_APPROVAL, "subject_reference": "LAS-300108", "searched_at": now - timedelta(days=3, hours=1),
+                "approval": used.pk})
+            workflow.record_submit(record=record, actor=p1)
+        with at(2):
+            workflow.record_sign_off(record=record, actor=manager, reviewer_involved=False,
+                                     comment="Within the approval and its conditions.")
+        return Approval.objects.count()
+
+
+REQUEST = {
+    "subject_relationship": "person_supported",
+    "purpose": "To check whether the person is being financially exploited by a new associate.",
+    "justification": "Two agencies reported this week that money is being taken; he will not discuss it.",
+    "alternatives_considered": "Asked him and his sister; a visit is booked but the risk needs checking first.",
+    "collateral_intrusion": "Friends' posts may be visible; only his own public profile page will be viewed.",
+    "platforms": ["facebook"],
+    "viewings": 1,
+    "account_used": "org_account_org_device",
+    "confidential_information": False,
+    "needed_for_days": 7,
+}
+# A record under an approval: necessity and alternatives are answered by the approval (not retyped).
+UNDER_APPROVAL = {
+    **COMPLETE,
+    "purpose": REQUEST["purpose"],
+    "consent_status": "not_sought_other",
+    "consent_given_by": "",
+    "consent_details": "Not asked: asking would have warned the associate (see the approval).",
+    "collateral_intrusion": "Two friends' comments were visible; not read further or recorded.",
+    "findings": "Posts show the associate using his bank card; shared with the safeguarding team.",
+    "actions_taken": ["shared_safeguarding", "case_file"],
+}
