@@ -263,6 +263,44 @@ class EscalateForm(DomainErrorsMixin, forms.Form):
     )
 
 
+class ReviewDecisionForm(DomainErrorsMixin, forms.Form):
+    """The review as one question: sign off, return or escalate, each with its own comment box."""
+
+    SIGN_OFF, RETURN, ESCALATE = "sign_off", "return", "escalate"
+
+    decision = forms.ChoiceField(
+        label="What is your decision?",
+        choices=[(SIGN_OFF, "Sign off"), (RETURN, "Return to the practitioner for more information"),
+                 (ESCALATE, "Escalate to information governance")],
+        widget=forms.RadioSelect, error_messages={"required": "Select whether to sign off, return or escalate"},
+    )
+    # Asked only with a sign-off, so required there (in clean), not always.
+    reviewer_involved = forms.TypedChoiceField(
+        label=SignOffForm.base_fields["reviewer_involved"].label,
+        help_text=SignOffForm.base_fields["reviewer_involved"].help_text,
+        choices=[("no", "No"), ("yes", "Yes")], coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+        required=False, empty_value=None,
+    )
+    sign_off_comment = forms.CharField(label="Comment (optional)", required=False,
+                                       widget=forms.Textarea(attrs={"rows": 2}))
+    return_comment = forms.CharField(label=ReturnForm.base_fields["comment"].label, required=False,
+                                     widget=forms.Textarea(attrs={"rows": 3}))
+    escalate_comment = forms.CharField(label=EscalateForm.base_fields["comment"].label, required=False,
+                                       help_text=EscalateForm.base_fields["comment"].help_text,
+                                       widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        decision = data.get("decision")
+        if decision == self.SIGN_OFF and data.get("reviewer_involved") is None:
+            self.add_error("reviewer_involved", "Select whether you are directly involved in this person's case")
+        if decision == self.RETURN and not data.get("return_comment", "").strip():
+            self.add_error("return_comment", "Enter what the practitioner needs to add or change")
+        if decision == self.ESCALATE and not data.get("escalate_comment", "").strip():
+            self.add_error("escalate_comment", "Enter your concern about this search")
+        return data
+
+
 class AddendumForm(DomainErrorsMixin, forms.Form):
     text = forms.CharField(
         label="Add an addendum", help_text="A note added to the record. It cannot be changed or removed later.",

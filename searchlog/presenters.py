@@ -83,15 +83,30 @@ def _value(record: SearchRecord, field: str) -> str:
     return display() if display and getattr(record, field) else getattr(record, field)
 
 
-def record_answers(record: SearchRecord) -> list[tuple[str, str, str]]:
-    """Rows of (label, anchor, value) for a summary list; optional blanks left out."""
+# The questions speak to the practitioner ("you"); anyone else reads them about the practitioner.
+_THIRD_PERSON = {
+    "When you searched": "When it was searched",
+    "Where you searched": "Where it was searched",
+    "What you searched for": "What was searched for",
+    "Why you needed it": "Why it was needed",
+    "What you found": "What was found",
+    "What you did with it": "What was done with it",
+    "What you kept, and where": "What was kept, and where",
+}
+
+
+def record_answers(record: SearchRecord, *, third_person: bool = False) -> list[tuple[str, str, str]]:
+    """Rows of (label, anchor, value) for a summary list; optional blanks left out.
+
+    `third_person` for a reader who is not the author: "Why it was needed", not "Why you needed it".
+    """
     rows = []
     for label, field, anchor in _ROWS:
         if field == "emergency_category" and not record.is_emergency:
             continue
         if field == "consent_given_by" and record.consent_status not in CONSENT_OBTAINED:
             continue
-        rows.append((label, anchor, _value(record, field)))
+        rows.append((_THIRD_PERSON.get(label, label) if third_person else label, anchor, _value(record, field)))
     return rows
 
 
@@ -128,10 +143,13 @@ def _plain(field: str, value: object) -> str:
     return labels.get(value, str(value or ""))
 
 
-def revision_changes(before: dict[str, object], after: dict[str, object]) -> list[tuple[str, str, str]]:
+def revision_changes(before: dict[str, object], after: dict[str, object], *, third_person: bool = False
+                     ) -> list[tuple[str, str, str]]:
     """What changed between two revisions' answers, as (label, before, after) in form order."""
+    words = _THIRD_PERSON if third_person else {}
     return [
-        (_LABELS.get(field, field), _plain(field, before.get(field)), _plain(field, after.get(field)))
+        (words.get(label := _LABELS.get(field, field), label), _plain(field, before.get(field)),
+         _plain(field, after.get(field)))
         for field in _LABELS
         if before.get(field) != after.get(field)
     ]

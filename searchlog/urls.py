@@ -28,6 +28,7 @@ urlpatterns = [
     path("records/new/", records.record_new, name="record-new"),
     path("records/quick/", records.record_quick, name="record-quick"),
     path("records/<str:reference>/", review.record_detail, name="record-detail"),
+    path("records/<str:reference>/review/", review.record_review, name="record-review"),
     path("records/<str:reference>/sign-off/", review.record_sign_off, name="record-sign-off"),
     path("records/<str:reference>/return/", review.record_return, name="record-return"),
     path("records/<str:reference>/escalate/", review.record_escalate, name="record-escalate"),

@@ -7,6 +7,7 @@ record's status or content by itself.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -84,7 +85,9 @@ _TEXT_FIELDS = {
     "information_retained": "Information retained",
 }
 SUBJECT_REFERENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.\- ]*$")
-_INITIALS = re.compile(r"^[A-Za-z][A-Za-z .'\-]*$")
+# Letters of any script ([^\W\d_] is "a word character that is not a digit or underscore"), then
+# letters, spaces, full stops, hyphens and apostrophes: "ÉÖ", "Zoë", "O'Neil", "J-P".
+_INITIALS = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ .'’\-])*$")
 _NULLABLE_FIELDS = ("searched_at", "confidential_information")
 MAX_PROFILE_URLS = 20
 
@@ -119,8 +122,11 @@ def _clean(record: SearchRecord) -> dict[str, list[str]]:
         errors["subject_reference"] = [
             "Case reference must be 60 characters or fewer and use only letters, numbers, spaces and / - _ ."
         ]
-    if record.subject_initials and (len(record.subject_initials) > 6 or not _INITIALS.match(record.subject_initials)):
-        errors["subject_initials"] = ["Initials must be 6 characters or fewer, using letters only"]
+    initials = unicodedata.normalize("NFC", record.subject_initials or "")
+    if initials and (len(initials) > 6 or not _INITIALS.match(initials)):
+        errors["subject_initials"] = [
+            "Initials must be 6 characters or fewer, using letters, hyphens and apostrophes only"
+        ]
     if record.searched_at is None:
         errors["searched_at"] = ["Enter when you searched"]
     elif message := moment_error(record.searched_at):

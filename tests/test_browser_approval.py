@@ -88,8 +88,9 @@ def test_a_planned_search_is_asked_approved_recorded_under_it_and_signed_off(
     wait_for(driver, EC.element_to_be_clickable((By.LINK_TEXT, record.reference))).click()
     heading(driver, f"Record {record.reference}")
     assert wait_for(driver, EC.text_to_be_present_in_element((By.ID, "approval"), f"Prior approval {approval.label}"))
+    tick(driver, "id_decision_0")  # Sign off
     tick(driver, "id_reviewer_involved_0")  # No
-    press(driver, "Sign off")
+    press(driver, "Send decision")
     assert "signed off" in wait_for(driver, EC.visibility_of_element_located(SUCCESS_BANNER)).text
     assert status_tag(driver) == f"Signed off by {manager.display_name}"
     record.refresh_from_db()

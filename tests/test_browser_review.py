@@ -72,10 +72,12 @@ def test_a_returned_record_is_changed_resubmitted_and_signed_off(desktop_browser
 
     sign_in(driver, live_server.url, "maria")
     open_from_the_review_queue(driver, reference)
-    # Every review form has a box called "comment": find the return form's by its form.
-    return_comment = driver.find_element(By.CSS_SELECTOR, f"form[action='/records/{reference}/return/'] textarea")
-    return_comment.send_keys("Say how the person's consent was recorded.")
-    press(driver, "Return to practitioner")
+    # One decision: choosing "return" reveals its own comment box.
+    tick(driver, "id_decision_1")  # Return to the practitioner
+    wait_for(driver, EC.visibility_of_element_located((By.ID, "id_return_comment")))
+    assert not driver.find_element(By.ID, "id_escalate_comment").is_displayed()
+    type_into(driver, "id_return_comment", "Say how the person's consent was recorded.")
+    press(driver, "Send decision")
     assert "returned to the practitioner" in wait_for(driver, EC.visibility_of_element_located(SUCCESS_BANNER)).text
     assert status_tag(driver) == "Returned"
     sign_out(driver)
@@ -103,8 +105,9 @@ def test_a_returned_record_is_changed_resubmitted_and_signed_off(desktop_browser
     ))
     assert "Consent details" in changes.text
     assert "scanned to the case file on 3 March" in changes.text
+    tick(driver, "id_decision_0")  # Sign off
     tick(driver, "id_reviewer_involved_0")  # No
-    press(driver, "Sign off")
+    press(driver, "Send decision")
     assert "signed off" in wait_for(driver, EC.visibility_of_element_located(SUCCESS_BANNER)).text
     heading(driver, f"Record {reference}")
     assert status_tag(driver) == f"Signed off by {manager.display_name}"
@@ -124,8 +127,9 @@ def test_a_risky_record_is_signed_off_by_the_manager_then_by_information_governa
     sign_in(driver, live_server.url, "maria")
     open_from_the_review_queue(driver, reference)
     assert "information governance signs it off too" in driver.find_element(By.ID, "ig-next").text
+    tick(driver, "id_decision_0")  # Sign off
     tick(driver, "id_reviewer_involved_0")  # No
-    press(driver, "Sign off")
+    press(driver, "Send decision")
     banner = wait_for(driver, EC.visibility_of_element_located(SUCCESS_BANNER)).text
     assert "Information governance will sign it off too" in banner
     assert status_tag(driver) == "Awaiting information governance"
@@ -134,8 +138,9 @@ def test_a_risky_record_is_signed_off_by_the_manager_then_by_information_governa
     sign_in(driver, live_server.url, "aisha", home="Records you can see")
     open_from_the_review_queue(driver, reference)
     assert "Personal account or device" in driver.find_element(By.ID, "ig-review").text
+    tick(driver, "id_decision_0")  # Sign off
     tick(driver, "id_reviewer_involved_0")  # No
-    press(driver, "Sign off")
+    press(driver, "Send decision")
     assert "signed off" in wait_for(driver, EC.visibility_of_element_located(SUCCESS_BANNER)).text
     assert status_tag(driver) == (
         f"Signed off by {manager.display_name} and {auditor.display_name} (information governance)")

@@ -68,6 +68,18 @@ def test_bad_answers_are_refused_by_field(make_record, answers, field):
     assert SearchRecord.objects.count() == 0
 
 
+@pytest.mark.parametrize("initials", ["JB", "ÉÖ", "Zoë", "Zoe\u0308", "O'Neil", "O’N", "J-P", "Д.И.", "محمد", "李"])
+def test_initials_accept_letters_of_any_script_hyphens_and_apostrophes(make_record, initials):
+    assert make_record(subject_initials=initials).subject_initials == initials
+
+
+@pytest.mark.parametrize("initials", ["J5", "-JB", "J_B", "J@B", "ABCDEFG"])
+def test_initials_refuse_digits_symbols_and_more_than_six(make_record, initials):
+    with pytest.raises(RecordInvalid) as error:
+        make_record(subject_initials=initials)
+    assert "subject_initials" in error.value.errors
+
+
 def test_answers_to_questions_that_no_longer_apply_are_dropped(make_record):
     record = make_record(platforms=["facebook"], platforms_other="Myspace", emergency_category="risk_to_life")
     assert record.platforms_other == ""

@@ -15,7 +15,7 @@ from searchlog import selectors, workflow
 from searchlog.audit import audit_list_read, audit_record_view
 from searchlog.errors import NotPermitted, RecordInvalid, RecordNotFound, TransitionNotAllowed
 from searchlog.flags import FLAG_LABELS, flagged_record, flags_for, ig_reasons, with_flag, with_flags_for
-from searchlog.forms import AddendumForm, CloseEscalationForm, EscalateForm, QueueFilterForm, ReturnForm, SignOffForm
+from searchlog.forms import AddendumForm, CloseEscalationForm, QueueFilterForm, ReviewDecisionForm
 from searchlog.justification import missing_answers
 from searchlog.models import SearchRecord, Status, Transition, User
 from searchlog.presenters import record_answers, revision_changes
@@ -33,10 +33,6 @@ def _visible_record(user: User, reference: str) -> SearchRecord:
 
 
 def _form(form_class: type, name: str, data: Any = None) -> Any:
-    # Three forms on the record page ask for a comment: the second and third get their own ids, so
-    # labels and error links land on the right box.
-    if name in ("return_form", "escalate_form"):
-        return form_class(data, auto_id=f"{name.removesuffix('_form')}_%s")
     return form_class(data)
 
 
@@ -58,17 +54,16 @@ def _record_page(request: HttpRequest, record: SearchRecord, *, status: int = 20
         "last_return": last_return if is_owner and record.status == Status.RETURNED else None,
         "repeat_count": repeat_count_for(record),
         "related": list(selectors.related_records(user, record)),
-        "answers": record_answers(record),
+        "answers": record_answers(record, third_person=not is_owner),
         "revisions": revisions,
-        "changes": revision_changes(revisions[-2].answers, revisions[-1].answers) if len(revisions) > 1 else [],
+        "changes": (revision_changes(revisions[-2].answers, revisions[-1].answers, third_person=not is_owner)
+                    if len(revisions) > 1 else []),
         "addenda": record.addenda.select_related("author"),
         "escalations": record.escalations.select_related("raised_by", "closed_by"),
         "breaches": selectors.breaches_for(user).filter(record=record),
         "can_review": can_review,
         "can_add_addendum": not record.is_editable and selectors.may_add_addenda(user, record),
-        "sign_off_form": forms.get("sign_off_form") or _form(SignOffForm, "sign_off_form"),
-        "return_form": forms.get("return_form") or _form(ReturnForm, "return_form"),
-        "escalate_form": forms.get("escalate_form") or _form(EscalateForm, "escalate_form"),
+        "review_form": forms.get("review_form") or ReviewDecisionForm(),
         "addendum_form": forms.get("addendum_form") or _form(AddendumForm, "addendum_form"),
     }
     return render(request, "searchlog/record_detail.html", context, status=status)
@@ -81,11 +76,11 @@ def record_detail(request: HttpRequest, reference: str) -> HttpResponse:
     return _record_page(request, record)
 
 
-def _act(request: HttpRequest, reference: str, form_class: type, form_name: str, action: Any, done: str
-         ) -> HttpResponse:
+def _act(request: HttpRequest, reference: str, form_class: type, form_name: str, action: Any, done: str,
+         data: Any = None) -> HttpResponse:
     """Run one review action from the record page; show its errors there, or go back with a banner."""
     record = _visible_record(request.user, reference)
-    form = _form(form_class, form_name, request.POST)
+    form = _form(form_class, form_name, request.POST if data is None else data)
     if form.is_valid():
         try:
             said = action(record, form.cleaned_data)
@@ -100,38 +95,58 @@ def _act(request: HttpRequest, reference: str, form_class: type, form_name: str,
     return _record_page(request, record, **{form_name: form})
 
 
+def _decide(record: SearchRecord, actor: User, data: dict[str, Any]) -> str:
+    """Carry out the reviewer's one decision; say what happened."""
+    decision = data["decision"]
+    if decision == ReviewDecisionForm.SIGN_OFF:
+        record = workflow.record_sign_off(record=record, actor=actor, reviewer_involved=data["reviewer_involved"],
+                                          comment=data["sign_off_comment"])
+        if record.status == Status.IG_REVIEW:
+            return f"Record {record.reference} signed off. Information governance will sign it off too."
+        return f"Record {record.reference} signed off."
+    if decision == ReviewDecisionForm.RETURN:
+        workflow.record_return(record=record, actor=actor, comment=data["return_comment"])
+        return f"Record {record.reference} returned to the practitioner."
+    workflow.record_escalate(record=record, actor=actor, comment=data["escalate_comment"])
+    return f"Record {record.reference} escalated to information governance."
+
+
+def _review(request: HttpRequest, reference: str, data: Any) -> HttpResponse:
+    def decide(record: SearchRecord, cleaned: dict[str, Any]) -> str:
+        return _decide(record, request.user, cleaned)
+
+    return _act(request, reference, ReviewDecisionForm, "review_form", decide, "", data)
+
+
+@login_required
+@require_POST
+def record_review(request: HttpRequest, reference: str) -> HttpResponse:
+    """The record page's one review form: sign off, return or escalate."""
+    return _review(request, reference, request.POST)
+
+
+def _one_decision(decision: str, request: HttpRequest) -> dict[str, Any]:
+    # The older one-action addresses post {comment, reviewer_involved}: the same decision in other words.
+    return {"decision": decision, "reviewer_involved": request.POST.get("reviewer_involved", ""),
+            f"{decision}_comment": request.POST.get("comment", "")}
+
+
 @login_required
 @require_POST
 def record_sign_off(request: HttpRequest, reference: str) -> HttpResponse:
-    def sign_off(record: SearchRecord, data: dict[str, Any]) -> str | None:
-        record = workflow.record_sign_off(
-            record=record, actor=request.user, reviewer_involved=data["reviewer_involved"], comment=data["comment"]
-        )
-        if record.status == Status.IG_REVIEW:
-            return f"Record {record.reference} signed off. Information governance will sign it off too."
-        return None
-
-    return _act(request, reference, SignOffForm, "sign_off_form", sign_off, "Record {reference} signed off.")
+    return _review(request, reference, _one_decision(ReviewDecisionForm.SIGN_OFF, request))
 
 
 @login_required
 @require_POST
 def record_return(request: HttpRequest, reference: str) -> HttpResponse:
-    def send_back(record: SearchRecord, data: dict[str, Any]) -> None:
-        workflow.record_return(record=record, actor=request.user, comment=data["comment"])
-
-    return _act(request, reference, ReturnForm, "return_form", send_back,
-                "Record {reference} returned to the practitioner.")
+    return _review(request, reference, _one_decision(ReviewDecisionForm.RETURN, request))
 
 
 @login_required
 @require_POST
 def record_escalate(request: HttpRequest, reference: str) -> HttpResponse:
-    def escalate(record: SearchRecord, data: dict[str, Any]) -> None:
-        workflow.record_escalate(record=record, actor=request.user, comment=data["comment"])
-
-    return _act(request, reference, EscalateForm, "escalate_form", escalate,
-                "Record {reference} escalated to information governance.")
+    return _review(request, reference, _one_decision(ReviewDecisionForm.ESCALATE, request))
 
 
 @login_required

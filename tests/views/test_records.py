@@ -438,6 +438,24 @@ def test_my_records_shows_twenty_records_a_page(client, practitioner):
     assert len(references_listed(first) | references_listed(second)) == 25
 
 
+def test_page_number_is_dark_text_not_the_current_page_link_marker(client, practitioner):
+    """GOV.UK's current-page marker is blue behind a white link; our plain text on it was black on blue (3.2:1)."""
+    RecordFactory.create_batch(21, practitioner=practitioner)
+    client.force_login(practitioner)
+    page = html(client.get("/records/"))
+    assert "govuk-pagination__item--current" not in page
+    assert '<span class="app-pagination__status" aria-current="page">Page 1 of 2</span>' in page
+
+
+def test_record_tables_stack_on_a_phone_with_a_label_on_every_cell(client, manager, make_record, justified_answers):
+    make_record(submit=True, **justified_answers)
+    client.force_login(manager)
+    for path in ("/records/all/", "/review/"):
+        page = html(client.get(path))
+        assert 'class="govuk-table app-table--stack"' in page
+        assert '<td class="govuk-table__cell' not in page, f"a cell without a data-label on {path}"
+
+
 def test_my_records_pages_keep_the_status_filter(client, practitioner):
     RecordFactory.create_batch(21, practitioner=practitioner, status=Status.RETURNED, is_justified=True)
     RecordFactory.create_batch(3, practitioner=practitioner)

@@ -47,7 +47,10 @@ def nav_items(response) -> list[str]:
 def review_forms(response, reference: str) -> list[str]:
     """Which review forms the page offers."""
     body = html(response)
-    return [action for action in REVIEW_ACTIONS if f'action="/records/{reference}/{action}/"' in body]
+    if f'action="/records/{reference}/review/"' not in body:
+        return []
+    return [action for action, value in zip(REVIEW_ACTIONS, ("sign_off", "return", "escalate"), strict=True)
+            if f'name="decision" type="radio" value="{value}"' in body]
 
 
 def has_addendum_form(response, reference: str) -> bool:
@@ -308,14 +311,15 @@ def test_escalate_without_a_comment_shows_the_error_summary_and_changes_nothing(
 
 def test_every_field_on_the_record_page_has_its_own_id(client, manager, submitted):
     client.force_login(manager)
-    response = client.post(f"/records/{submitted.reference}/return/", {"comment": ""})
+    response = client.post(f"/records/{submitted.reference}/review/", {"decision": "return", "return_comment": ""})
     ids = re.findall(r'\bid="([^"]+)"', html(response))
     assert sorted({i for i in ids if ids.count(i) > 1}) == []
-    # The error summary's link must lead to the return form's box, not to the first box of the page.
-    [link] = error_links(response)
+    # The error summary's link leads to the return's own comment box, revealed under its choice.
+    assert error_links(response) == ["#id_return_comment"]
     body = html(response)
-    return_form = body[body.index(f'action="/records/{submitted.reference}/return/"'):]
-    assert f'id="{link[1:]}"' in return_form[:return_form.index("</form>")]
+    revealed = body[body.index('id="conditional-return"') - 60:]
+    assert 'class="govuk-radios__conditional" id="conditional-return"' in revealed
+    assert 'id="id_return_comment"' in revealed[:revealed.index("</div>\n            \n")]
 
 
 # --- Return, change, resubmit -------------------------------------------------------------------------------
@@ -364,7 +368,7 @@ def test_a_return_goes_back_to_the_practitioner_who_resubmits_a_second_revision(
     assert "What changed in revision 2" in body
     changes = body[body.index("What changed in revision 2"):body.index("</table>", body.index("What changed"))]
     rows = re.findall(r'<th scope="row" class="govuk-table__header">([^<]*)</th>', changes)
-    assert rows == ["Why you needed it"]
+    assert rows == ["Why it was needed"], "the manager reads the practitioner's answers in the third person"
     assert "<del>Check a report that the person had moved.</del>" in changes
     assert "<ins>Check a report that the person had moved to Leeds.</ins>" in changes
     assert "Earlier revisions" in body
@@ -586,3 +590,37 @@ def test_the_queue_and_the_record_page_say_why_information_governance_must_sign_
     done = client.post(f"/records/{record.reference}/sign-off/", {"reviewer_involved": "no"}, follow=True)
     assert tags(html(done))[0] == f"Signed off by {manager.display_name} and {auditor.display_name} " \
                                   "(information governance)"
+
+
+# --- One decision ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("data", "status", "links"), [
+    ({}, Status.SUBMITTED, ["#id_decision_0"]),
+    ({"decision": "sign_off"}, Status.SUBMITTED, ["#id_reviewer_involved_0"]),
+    ({"decision": "escalate", "return_comment": "not this box"}, Status.SUBMITTED, ["#id_escalate_comment"]),
+    ({"decision": "sign_off", "reviewer_involved": "no", "return_comment": "ignored"}, Status.SIGNED_OFF, []),
+    ({"decision": "return", "return_comment": "Say how consent was recorded."}, Status.RETURNED, []),
+    ({"decision": "escalate", "escalate_comment": "Looks like a fishing trip."}, Status.ESCALATED, []),
+])
+def test_the_review_is_one_decision_with_its_own_comment(client, manager, submitted, data, status, links):
+    client.force_login(manager)
+    response = client.post(f"/records/{submitted.reference}/review/", data)
+    assert error_links(response) == links if links else response.status_code == 302
+    assert refreshed(submitted).status == status
+
+
+@pytest.mark.parametrize("persona", ["practitioner", "colleague", "outsider", "other_manager"])
+def test_nobody_else_can_send_a_review_decision(client, request, submitted, persona):
+    client.force_login(request.getfixturevalue(persona))
+    client.post(f"/records/{submitted.reference}/review/", {"decision": "sign_off", "reviewer_involved": "no"})
+    assert refreshed(submitted).status == Status.SUBMITTED
+
+
+def test_the_author_reads_their_answers_in_the_second_person_and_the_manager_in_the_third(
+        client, practitioner, manager, submitted):
+    client.force_login(practitioner)
+    assert "Why you needed it" in html(page_of(client, submitted))
+    client.force_login(manager)
+    page = html(page_of(client, submitted))
+    assert "Why it was needed" in page and "Why you needed it" not in page
