@@ -171,19 +171,36 @@ def as_data(insights: Insights) -> dict[str, Any]:
     }
 
 
+# A chart is 1000 units wide: labels in the first 400, the longest bar 500 long, its figure just after it.
+BAR_HEIGHT = 28
+BAR_START = 400
+BAR_LONGEST = 500
+
+
 @dataclass(frozen=True)
 class Bar:
+    """One bar of a server-rendered SVG chart, in the chart's units."""
+
     label: str
     value: int
-    percent: float  # of the largest value, for the bar's width
-    y: int  # top of the bar in the chart's units
+    y: int  # top of the bar's row
+    width: int  # relative to the largest value
 
+    @property
+    def text_y(self) -> int:
+        return self.y + 19
 
-BAR_HEIGHT = 28
+    @property
+    def value_x(self) -> int:
+        return BAR_START + self.width + 10
 
 
 def bars(rows: list[tuple[str, int]]) -> list[Bar]:
     """Bars for a server-rendered SVG chart: widths relative to the largest value."""
     most = max((value for _, value in rows), default=0)
-    return [Bar(label=label, value=value, percent=round(100 * value / most, 1) if most else 0.0,
-                y=i * BAR_HEIGHT) for i, (label, value) in enumerate(rows)]
+    return [Bar(label=label, value=value, y=i * BAR_HEIGHT, width=round(BAR_LONGEST * value / most) if most else 0)
+            for i, (label, value) in enumerate(rows)]
+
+
+def chart_height(chart: list[Bar]) -> int:
+    return len(chart) * BAR_HEIGHT
