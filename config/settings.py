@@ -265,6 +265,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "searchlog.models.Status",  # the records' name before approvals came
         "ApprovalStatusEnum": "searchlog.models_approvals.ApprovalStatus",
+        "OutcomeEnum": "searchlog.models.EscalationOutcome",  # the escalations' name before quality samples came
+        "SampleOutcomeEnum": "searchlog.models_quality.SampleOutcome",
     },
 }
 

@@ -26,11 +26,14 @@ def _navigation(request: HttpRequest) -> list[dict[str, object]]:
         items.append(("Decide", reverse("decide-queue"), selectors.decide_queue_count(user) or None))
     if user.is_manager:
         items.append(("Team records", reverse("all-records"), None))
+    if user.is_manager or user.is_auditor:
+        items.append(("Insights", reverse("insights"), None))
     if user.is_auditor:
         items += [
             ("All records", reverse("all-records"), None),
             ("Escalations", reverse("escalations"), selectors.open_escalation_count(user)),
             ("Breaches", reverse("breaches"), None),
+            ("Quality samples", reverse("quality-samples"), None),
             ("Audit trail", reverse("audit-trail"), None),
         ]
     items.append(("Notifications", reverse("notifications"), reminders.unread_count(user) or None))

@@ -29,6 +29,7 @@ class NotificationKind(models.TextChoices):
     APPROVAL_CANCELLED = "approval_cancelled", "A prior approval was cancelled"
     APPROVAL_EXPIRING = "approval_expiring", "An approval is about to expire with no search recorded"
     APPROVAL_RECORD_NOT_SUBMITTED = "approval_record_open", "A search under an approval is not yet submitted"
+    SAMPLE_DISAGREEMENT = "sample_disagreement", "A record you signed off was questioned in a quality sample"
 
 
 class EmailStatus(models.TextChoices):

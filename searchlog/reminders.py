@@ -380,6 +380,7 @@ def notice_title(notice: Notification) -> str:
         NotificationKind.ICO_DEADLINE_PASSED: f"Breach from record {reference}: the ICO deadline has passed",
         NotificationKind.EMERGENCY_RECORD: f"Record {reference} is an emergency search in your team",
         NotificationKind.DRAFT_NOT_SUBMITTED: f"Record {reference} is complete but not yet submitted",
+        NotificationKind.SAMPLE_DISAGREEMENT: f"A quality review disagreed with your sign-off of record {reference}",
     }
     return titles[notice.kind]
 

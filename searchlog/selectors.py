@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from searchlog import clock
@@ -17,6 +17,8 @@ from searchlog.models import (
     ApprovalStatus,
     Breach,
     Escalation,
+    QualitySample,
+    QualitySampleItem,
     Role,
     SearchRecord,
     Status,
@@ -363,3 +365,74 @@ def _decides(user: User, approval: Approval) -> bool:
 
 def decide_queue_count(user: User) -> int:
     return len(decide_queue_for(user))
+
+
+# Quality sampling and insights. Samples are information governance's alone (others: 404). Insights are for the
+# people who oversee records: a manager's managed teams, everything for information governance, nobody else.
+
+def is_governance(user: User) -> bool:
+    """Whether the user is information governance (an active auditor)."""
+    return bool(user.is_authenticated and user.is_active and user.is_auditor)
+
+
+def quality_samples_visible_to(user: User) -> QuerySet[QualitySample]:
+    """Every sample, newest first, with its counts: for information governance only."""
+    if not is_governance(user):
+        return QualitySample.objects.none()
+    reviewed = ~Q(items__outcome="")
+    return QualitySample.objects.select_related("created_by").annotate(
+        item_count=Count("items"), reviewed_count=Count("items", filter=reviewed),
+        agreed_count=Count("items", filter=Q(items__outcome="agree")),
+    ).order_by("-created_at", "-id")
+
+
+def quality_sample_visible_to(user: User, pk: int | str) -> QualitySample:
+    """One sample within the user's scope, else RecordNotFound."""
+    try:
+        return quality_samples_visible_to(user).get(pk=int(pk))
+    except (QualitySample.DoesNotExist, ValueError, TypeError):
+        raise RecordNotFound(str(pk)) from None
+
+
+def sample_items(sample: QualitySample) -> QuerySet[QualitySampleItem]:
+    """The sample's records in the order drawn, with the people each is shown with."""
+    return sample.items.select_related(
+        "record", "record__team", "record__practitioner", "record__reviewed_by", "record__ig_reviewed_by",
+        "reviewed_by",
+    ).order_by("position")
+
+
+def sample_item(sample: QualitySample, reference: str) -> QualitySampleItem:
+    try:
+        return sample_items(sample).get(record__reference=reference)
+    except QualitySampleItem.DoesNotExist:
+        raise RecordNotFound(reference) from None
+
+
+def signed_off_between(start: datetime, end: datetime) -> QuerySet[SearchRecord]:
+    """The records signed off in [start, end): what a quality sample is drawn from."""
+    return SearchRecord.objects.filter(status=Status.SIGNED_OFF, signed_off_at__gte=start, signed_off_at__lt=end)
+
+
+def insight_teams(user: User) -> QuerySet[Team]:
+    """The teams whose insights the user may read: a manager's managed teams; all for information governance."""
+    if is_governance(user):
+        return Team.objects.all()
+    if user.is_authenticated and user.is_active and user.is_manager:
+        return user.managed_teams.all().order_by("name")
+    return Team.objects.none()
+
+
+def insight_records(user: User, team: Team | None = None) -> QuerySet[SearchRecord]:
+    """The records insights count for the user (optionally one of their teams); RecordNotFound for a practitioner
+    or a team outside their scope."""
+    if not (is_governance(user) or (user.is_authenticated and user.is_active and user.is_manager)):
+        raise RecordNotFound("insights")
+    records = SearchRecord.objects.all()
+    if not is_governance(user):
+        records = records.filter(team__in=insight_teams(user))
+    if team is not None:
+        if not insight_teams(user).filter(pk=team.pk).exists():
+            raise RecordNotFound(str(team.pk))
+        records = records.filter(team=team)
+    return records.order_by()

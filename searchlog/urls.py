@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from searchlog.views import account, approvals, breaches, notifications, records, review, system
+from searchlog.views import account, approvals, breaches, notifications, quality, records, review, system
 from searchlog.views import exports as export_views
 from searchlog.views.audit import audit_trail
 
@@ -41,6 +41,12 @@ urlpatterns = [
     path("approvals/<int:pk>/approve/", approvals.approval_approve, name="approval-approve"),
     path("approvals/<int:pk>/refuse/", approvals.approval_refuse, name="approval-refuse"),
     path("approvals/<int:pk>/cancel/", approvals.approval_cancel, name="approval-cancel"),
+    path("quality-samples/", quality.sample_list, name="quality-samples"),
+    path("quality-samples/new/", quality.sample_new, name="quality-sample-new"),
+    path("quality-samples/<int:pk>/", quality.sample_detail, name="quality-sample-detail"),
+    path("quality-samples/<int:pk>/results.csv", quality.sample_results, name="quality-sample-results"),
+    path("quality-samples/<int:pk>/review/<str:reference>/", quality.sample_review, name="quality-sample-review"),
+    path("insights/", quality.insights_page, name="insights"),
     path("notifications/", notifications.notifications, name="notifications"),
     path("privacy-check/", notifications.privacy_check, name="privacy-check"),
     path("escalations/", review.escalations, name="escalations"),

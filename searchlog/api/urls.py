@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from searchlog.api import exports, views
+from searchlog.api import exports, quality, views
 from searchlog.api.audit import AuditEventList, obtain_auth_token
 
 router = SimpleRouter()
@@ -9,6 +9,7 @@ router.register("searches", views.SearchRecordViewSet, basename="searches")
 router.register("escalations", views.EscalationViewSet, basename="escalations")
 router.register("breaches", views.BreachViewSet, basename="breaches")
 router.register("approvals", views.ApprovalViewSet, basename="approvals")
+router.register("quality-samples", quality.QualitySampleViewSet, basename="quality-samples")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
@@ -18,6 +19,9 @@ urlpatterns = [
     path("exports/searches.csv", exports.SearchesCsvExport.as_view(), name="api-export-searches-csv"),
     path("exports/searches.xlsx", exports.SearchesXlsxExport.as_view(), name="api-export-searches-xlsx"),
     path("exports/supervision-pack.pdf", exports.SupervisionPackExport.as_view(), name="api-export-supervision-pack"),
+    path("quality-samples/<int:pk>/results.csv", quality.QualitySampleResultsCsv.as_view(),
+         name="api-quality-sample-results"),
+    path("insights/", quality.InsightsView.as_view(), name="api-insights"),
     path("notifications/", views.NotificationListView.as_view(), name="api-notifications"),
     *router.urls,
 ]
