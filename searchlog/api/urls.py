@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from searchlog.api import exports, views
+from searchlog.api import data_protection, exports, views
 from searchlog.api.audit import AuditEventList, obtain_auth_token
 
 router = SimpleRouter()
@@ -18,6 +18,9 @@ urlpatterns = [
     path("exports/searches.csv", exports.SearchesCsvExport.as_view(), name="api-export-searches-csv"),
     path("exports/searches.xlsx", exports.SearchesXlsxExport.as_view(), name="api-export-searches-xlsx"),
     path("exports/supervision-pack.pdf", exports.SupervisionPackExport.as_view(), name="api-export-supervision-pack"),
+    path("subject-access/", data_protection.SubjectAccessView.as_view(), name="api-subject-access"),
+    path("exports/subject-access.pdf", data_protection.SubjectAccessReport.as_view(),
+         name="api-export-subject-access"),
     path("notifications/", views.NotificationListView.as_view(), name="api-notifications"),
     *router.urls,
 ]
