@@ -8,13 +8,17 @@ from __future__ import annotations
 from django.http import HttpResponseBase
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from searchlog import exports, subject_access
+from searchlog import exports, retention, subject_access
 from searchlog.api.exports import ErrorsAsJson
+from searchlog.models import LegalHold
 from searchlog.subject_access import STAFF_NAMES, STAFF_TITLES
 
 _SUBJECT = [
@@ -64,3 +68,46 @@ class SubjectAccessReport(APIView):
             user=request.user, subject_reference=request.query_params.get("subject_reference", ""),
             staff=_staff(request), request=request._request,
         ))
+
+
+class LegalHoldSerializer(serializers.ModelSerializer):
+    record = serializers.CharField(source="record.reference", help_text="The record's reference.")
+    placed_by = serializers.CharField(source="placed_by.username", read_only=True)
+    released_by = serializers.CharField(source="released_by.username", read_only=True, allow_null=True)
+    reason = serializers.CharField(allow_blank=True, help_text="Why the record must be kept past its period.")
+
+    class Meta:
+        model = LegalHold
+        fields = ["id", "record", "reason", "placed_by", "placed_at", "in_force", "released_by", "released_at"]
+        read_only_fields = ["id", "placed_by", "placed_at", "in_force", "released_by", "released_at"]
+
+
+class LegalHoldViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                       viewsets.GenericViewSet):
+    """Legal holds keep records out of disposal under the retention schedule: information governance only (others
+    get 404). POST {"record": reference, "reason": text}; POST …/{id}/release/ ends a hold."""
+
+    serializer_class = LegalHoldSerializer
+    queryset = LegalHold.objects.none()  # for the schema; get_queryset scopes by caller
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self) -> object:
+        return retention.legal_holds_for(self.request.user)
+
+    def initial(self, request: Request, *args: object, **kwargs: object) -> None:
+        super().initial(request, *args, **kwargs)
+        if not request.user.is_auditor:
+            raise NotFound()
+
+    def create(self, request: Request, *args: object, **kwargs: object) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        hold = retention.legal_hold_place(reference=serializer.validated_data["record"]["reference"],
+                                          actor=request.user, reason=serializer.validated_data["reason"])
+        return Response(self.get_serializer(hold).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=LegalHoldSerializer)
+    @action(detail=True, methods=["post"])
+    def release(self, request: Request, pk: str | None = None) -> Response:
+        hold = retention.legal_hold_release(hold=self.get_object(), actor=request.user)
+        return Response(self.get_serializer(hold).data)

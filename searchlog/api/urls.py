@@ -9,6 +9,7 @@ router.register("searches", views.SearchRecordViewSet, basename="searches")
 router.register("escalations", views.EscalationViewSet, basename="escalations")
 router.register("breaches", views.BreachViewSet, basename="breaches")
 router.register("approvals", views.ApprovalViewSet, basename="approvals")
+router.register("legal-holds", data_protection.LegalHoldViewSet, basename="legal-holds")
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
