@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from searchlog import tasks, workflow
-from searchlog.audit_chain import audit_seal, audit_verify
+from searchlog.audit_chain import audit_verify
 from searchlog.errors import RecordInvalid, RecordNotFound, TransitionNotAllowed
 from searchlog.models import Addendum, AuditEvent, Disposal, DisposalRun, LegalHold, SearchRecord
 from searchlog.retention import (
@@ -22,6 +22,7 @@ from searchlog.retention import (
     retention_apply,
 )
 from tests.factories import WITHOUT_CONSENT
+from tests.test_audit_chain import seal_all
 
 SIGNED_OFF = datetime(2020, 3, 10, 12, 0, tzinfo=UTC)
 NOTICE_PREFIX = "Removed under the retention schedule on"
@@ -180,10 +181,10 @@ def test_audit_trail_still_verifies_after_a_real_run(make_record, justified_answ
                                                                       "is_emergency": True,
                                                                       "emergency_category": "risk_to_life"})
         workflow.record_return(record=record, actor=manager, comment="Say who else was seen.")
-    assert audit_seal().sealed > 0
+    assert seal_all() > 0
     with _at(datetime(2027, 1, 1, tzinfo=UTC)):
         assert retention_apply().total == 1
-    audit_seal()
+    seal_all()
     result = audit_verify()
     assert result.ok, result.summary
     assert AuditEvent.objects.filter(action="retention.apply").exists()
