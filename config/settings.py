@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -313,6 +314,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env_float("SEARCHLOG_APPROVAL_EXPIRY_SECONDS", 300),
         "options": {"expires": env_float("SEARCHLOG_APPROVAL_EXPIRY_SECONDS", 300)},
     },
+    # Monthly, at night: anonymise what is past the retention period (searchlog.retention).
+    "apply-retention": {
+        "task": "searchlog.tasks.apply_retention",
+        "schedule": crontab(day_of_month="1", hour="2", minute="30"),
+    },
     "seal-audit-trail": {
         "task": "searchlog.tasks.seal_audit_trail",
         "schedule": env_float("SEARCHLOG_AUDIT_SEAL_SECONDS", 5),
@@ -357,6 +363,10 @@ SEARCHLOG_APPROVAL_EXPIRING_HOURS = env_float("SEARCHLOG_APPROVAL_EXPIRING_HOURS
 # Information governance is reminded this many hours before a breach's 72-hour ICO deadline, and again at it.
 SEARCHLOG_ICO_WARNING_HOURS = env_float("SEARCHLOG_ICO_WARNING_HOURS", 24)
 # Practitioners are asked to review their own social media privacy settings this often.
+# Retention (searchlog.retention): records are anonymised this many years after their last activity; a setting under
+# the minimum is refused (the retention schedule promises at least that long).
+SEARCHLOG_RETENTION_YEARS = int(os.environ.get("SEARCHLOG_RETENTION_YEARS") or 6)
+SEARCHLOG_RETENTION_MIN_YEARS = int(os.environ.get("SEARCHLOG_RETENTION_MIN_YEARS") or 3)
 SEARCHLOG_PRIVACY_CHECK_DAYS = int(os.environ.get("SEARCHLOG_PRIVACY_CHECK_DAYS", "90"))
 # The organisation's own social media policy, linked from the privacy check page (no link when empty).
 SEARCHLOG_POLICY_URL = os.environ.get("SEARCHLOG_POLICY_URL", "")

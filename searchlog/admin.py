@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from searchlog import delivery, lockout
+from searchlog import delivery, lockout, retention
 from searchlog.models import (
     Addendum,
     AuditEvent,
     Breach,
+    Disposal,
+    DisposalRun,
     Escalation,
+    LegalHold,
     Notification,
     PrivacyCheck,
     RecordRevision,
@@ -163,3 +168,63 @@ class SignInLockoutAdmin(ReadOnlyAdmin):
     def unlock(self, request: HttpRequest, queryset: QuerySet[SignInLockout]) -> None:
         ended = sum(lockout.lockout_end(item, by=request.user) for item in queryset.filter(ended_at__isnull=True))
         self.message_user(request, f"{ended} lockout(s) ended.", messages.SUCCESS)
+
+
+class LegalHoldForm(forms.ModelForm):
+    class Meta:
+        model = LegalHold
+        fields = ("record", "reason")
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        record = data.get("record")
+        if record is not None and not self.instance.pk:
+            if not (data.get("reason") or "").strip():
+                raise ValidationError({"reason": "Enter why the record must be kept"})
+            if LegalHold.objects.filter(record=record, released_at__isnull=True).exists():
+                raise ValidationError({"record": f"Record {record.reference} is already on legal hold."})
+        return data
+
+
+@admin.register(LegalHold)
+class LegalHoldAdmin(admin.ModelAdmin):
+    """Place a hold here (record and reason) or on the API; it goes through retention.legal_hold_place."""
+
+    form = LegalHoldForm
+    list_display = ("record", "reason", "placed_by", "placed_at", "released_at")
+    list_filter = ("released_at",)
+    raw_id_fields = ("record",)
+    fields = ("record", "reason", "placed_by", "placed_at", "released_by", "released_at")
+    readonly_fields = ("placed_by", "placed_at", "released_by", "released_at")
+    actions = ["release"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: LegalHold | None = None) -> tuple[str, ...]:
+        return (*self.readonly_fields, "record", "reason") if obj else self.readonly_fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: LegalHold, form: object, change: bool) -> None:
+        if change:
+            return
+        hold = retention.legal_hold_place(reference=obj.record.reference, actor=request.user, reason=obj.reason)
+        obj.pk, obj.placed_by, obj.placed_at = hold.pk, hold.placed_by, hold.placed_at
+
+    @admin.action(description="Release the selected legal holds")
+    def release(self, request: HttpRequest, queryset: QuerySet[LegalHold]) -> None:
+        released = 0
+        for hold in queryset.filter(released_at__isnull=True):
+            retention.legal_hold_release(hold=hold, actor=request.user)
+            released += 1
+        self.message_user(request, f"{released} legal hold(s) released.", messages.SUCCESS)
+
+
+@admin.register(DisposalRun)
+class DisposalRunAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "started_at", "finished_at", "retention_years", "cutoff", "records", "held", "started_by")
+
+
+@admin.register(Disposal)
+class DisposalAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "team_name", "last_activity_at", "anonymised_at", "run")
+    search_fields = ("reference",)

@@ -255,6 +255,12 @@ ACTIONS.update({
     "record.related": "Earlier searches about a person listed",
     "review_queue.view": "Review queue viewed",
     "escalation.list": "Escalations listed",
+    "record.case_note": "Case-note text read",
+    "subject_access.search": "Subject access search",
+    "subject_access.report": "Subject access report made",
+    "legal_hold.place": "Legal hold placed",
+    "legal_hold.release": "Legal hold released",
+    "retention.apply": "Retention schedule applied",
 })
 
 

@@ -34,6 +34,7 @@ def _navigation(request: HttpRequest) -> list[dict[str, object]]:
             ("Escalations", reverse("escalations"), selectors.open_escalation_count(user)),
             ("Breaches", reverse("breaches"), None),
             ("Quality samples", reverse("quality-samples"), None),
+            ("Subject access", reverse("subject-access"), None),
             ("Audit trail", reverse("audit-trail"), None),
         ]
     items.append(("Notifications", reverse("notifications"), reminders.unread_count(user) or None))

@@ -425,3 +425,22 @@ class RefuseForm(DomainErrorsMixin, forms.Form):
         help_text="The requester sees this. Say what would make it proportionate, if anything.",
         error_messages={"required": "Enter why the search is refused"},
     )
+
+
+class SubjectAccessForm(forms.Form):
+    """A subject access search: the person's case reference, and how the report names staff."""
+
+    subject_reference = forms.CharField(
+        label="Case reference of the person", max_length=60,
+        help_text="Their reference in the case management system, for example LAS-123456. Capitals and spaces "
+                  "are ignored.",
+        error_messages={"required": "Enter the person's case reference"},
+    )
+    staff = forms.ChoiceField(
+        label="How should the report name staff?", widget=forms.RadioSelect, required=False,
+        choices=(("names", "By name and job title"), ("titles", "By job title only (leave out staff names)")),
+        help_text="Staff names may be information about other people: leave them out if they may not be disclosed.",
+    )
+
+    def clean_staff(self) -> str:
+        return self.cleaned_data.get("staff") or "names"

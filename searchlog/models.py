@@ -452,3 +452,4 @@ from searchlog.models_identity import (  # noqa: E402,F401
 )
 from searchlog.models_notifications import EmailStatus, Notification, NotificationKind, PrivacyCheck  # noqa: E402,F401
 from searchlog.models_quality import QualitySample, QualitySampleItem, SampleOutcome  # noqa: E402,F401
+from searchlog.models_retention import Disposal, DisposalRun, LegalHold  # noqa: E402,F401

@@ -7,12 +7,13 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from searchlog import clock
 from searchlog.errors import RecordNotFound
 from searchlog.models import (
+    Addendum,
     Approval,
     ApprovalStatus,
     Breach,
@@ -23,6 +24,7 @@ from searchlog.models import (
     SearchRecord,
     Status,
     Team,
+    Transition,
     User,
     subject_key,
 )
@@ -436,3 +438,31 @@ def insight_records(user: User, team: Team | None = None) -> QuerySet[SearchReco
             raise RecordNotFound(str(team.pk))
         records = records.filter(team=team)
     return records.order_by()
+
+
+# Subject access (UK GDPR Art. 15): everything held about one person, for information governance only.
+
+def subject_records_for(user: User, subject_reference: str) -> QuerySet[SearchRecord]:
+    """Every record about one person (normalised subject reference) across all teams, oldest search first, with
+    its review history, addenda, escalations and prior approval: for an auditor; nothing for anyone else."""
+    key = subject_key(subject_reference)
+    if not (user.is_authenticated and user.is_active and user.is_auditor) or not key:
+        return SearchRecord.objects.none()
+    return (
+        SearchRecord.objects.filter(subject_key=key)
+        .select_related(*RECORD_PAGE_WITH)
+        .prefetch_related(
+            Prefetch("transitions", queryset=Transition.objects.select_related("actor")),
+            Prefetch("addenda", queryset=Addendum.objects.select_related("author")),
+            Prefetch("escalations", queryset=Escalation.objects.select_related("raised_by", "closed_by")),
+        )
+        .order_by("searched_at", "id")
+    )
+
+
+def subject_approvals_for(user: User, subject_reference: str) -> QuerySet[Approval]:
+    """Every request for prior approval of a search about one person, oldest first: for an auditor only."""
+    key = subject_key(subject_reference)
+    if not (user.is_authenticated and user.is_active and user.is_auditor) or not key:
+        return Approval.objects.none()
+    return _with_approval_people(Approval.objects.filter(subject_key=key)).order_by("created_at", "id")

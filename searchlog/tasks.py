@@ -7,6 +7,7 @@ from django.conf import settings
 
 from searchlog import approvals, delivery, lockout, reminders
 from searchlog.audit_chain import audit_seal
+from searchlog.retention import retention_apply
 
 # A task stops claiming new emails well before Celery's soft time limit, so the limit never stops it
 # between sending a message and marking it sent; whatever is left goes to a fresh task.
@@ -50,3 +51,9 @@ def end_expired_lockouts() -> int:
 def expire_approvals() -> int:
     """Expire approvals past their expiry (Celery beat; each approval is claimed once, so a repeat does nothing)."""
     return approvals.approvals_expire()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def apply_retention() -> str:
+    """Anonymise what is past the retention period (Celery beat, monthly; a repeat finds nothing left to do)."""
+    return "\n".join(retention_apply(started_by="celery beat").lines())

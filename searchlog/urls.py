@@ -1,7 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from searchlog.views import account, approvals, breaches, notifications, quality, records, review, system
+from searchlog.views import (
+    account,
+    approvals,
+    breaches,
+    notifications,
+    quality,
+    records,
+    review,
+    subject_access,
+    system,
+)
 from searchlog.views import exports as export_views
 from searchlog.views.audit import audit_trail
 
@@ -53,6 +63,8 @@ urlpatterns = [
     path("escalations/<int:pk>/", review.escalation_detail, name="escalation-detail"),
     path("breaches/", breaches.breach_list, name="breaches"),
     path("breaches/<int:pk>/", breaches.breach_detail, name="breach-detail"),
+    path("subject-access/", subject_access.subject_access_page, name="subject-access"),
+    path("subject-access/report.pdf", subject_access.subject_access_report, name="subject-access-report"),
     path("records/<str:reference>/change/", records.record_edit, name="record-edit"),
     path("records/<str:reference>/check/", records.record_check, name="record-check"),
     path("records/<str:reference>/submit/", records.record_submit, name="record-submit"),

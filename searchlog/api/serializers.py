@@ -180,6 +180,10 @@ class AddendumSerializer(serializers.ModelSerializer):
         extra_kwargs = {"text": {"allow_blank": True}}
 
 
+class CaseNoteSerializer(serializers.Serializer):
+    text = serializers.CharField(read_only=True, help_text="One plain paragraph, in the third person.")
+
+
 class EscalationSerializer(serializers.ModelSerializer):
     record = serializers.CharField(source="record.reference", read_only=True)
     raised_by = serializers.CharField(source="raised_by.username", read_only=True)

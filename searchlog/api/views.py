@@ -21,6 +21,7 @@ from searchlog.api.serializers import (
     ApprovalSerializer,
     ApproveSerializer,
     BreachSerializer,
+    CaseNoteSerializer,
     CloseEscalationSerializer,
     CommentSerializer,
     EscalationSerializer,
@@ -32,6 +33,7 @@ from searchlog.api.serializers import (
     SignOffSerializer,
 )
 from searchlog.audit import audit_append, audit_list_read, audit_record_view
+from searchlog.case_note import case_note_text
 from searchlog.flags import flags_read, with_flags_for
 from searchlog.models import Approval, ApprovalStatus, Breach, Escalation, Notification, SearchRecord
 
@@ -137,6 +139,15 @@ class SearchRecordViewSet(
         audit_list_read(request=request, action="record.related", references=[row["reference"] for row in related],
                         filters={"reference": reference})
         return Response(related)
+
+    @extend_schema(request=None, responses=CaseNoteSerializer)
+    @action(detail=True, methods=["get"], url_path="case-note")
+    def case_note(self, request: Request, reference: str | None = None) -> Response:
+        """The record as one plain paragraph to paste into the case management system (audited as a read)."""
+        record = self.get_object()
+        audit_append(action="record.case_note", actor=request.user, obj_type="record", obj_id=record.reference,
+                     request=request)
+        return Response({"text": case_note_text(record)})
 
     @extend_schema(request=AddendumSerializer, responses={201: AddendumSerializer})
     @action(detail=True, methods=["post"])

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('searchlog', '0012_approvals'),
+        ('searchlog', '0013_retention'),
     ]
 
     operations = [

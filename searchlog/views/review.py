@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from searchlog import selectors, workflow
 from searchlog.audit import audit_list_read, audit_record_view
+from searchlog.case_note import case_note_text
 from searchlog.errors import NotPermitted, RecordInvalid, RecordNotFound, TransitionNotAllowed
 from searchlog.flags import FLAG_LABELS, flagged_record, flags_for, ig_reasons, with_flag, with_flags_for
 from searchlog.forms import AddendumForm, CloseEscalationForm, QueueFilterForm, ReviewDecisionForm
@@ -55,6 +56,7 @@ def _record_page(request: HttpRequest, record: SearchRecord, *, status: int = 20
         "repeat_count": repeat_count_for(record),
         "related": list(selectors.related_records(user, record)),
         "answers": record_answers(record, third_person=not is_owner),
+        "case_note": case_note_text(record),
         "revisions": revisions,
         "changes": (revision_changes(revisions[-2].answers, revisions[-1].answers, third_person=not is_owner)
                     if len(revisions) > 1 else []),
