@@ -25,7 +25,7 @@ from django.http import FileResponse, HttpRequest, HttpResponseBase, StreamingHt
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -344,25 +344,94 @@ def xlsx_row(values: tuple[Any, ...], zone: tzinfo | None = None) -> list[Any]:
     return cells
 
 
-def xlsx_file(records: QuerySet[SearchRecord]) -> tuple[IO[bytes], int]:
-    """The rows as an XLSX workbook written row by row to a temporary file; and how many rows it holds."""
+# How the XLSX prints: a title row above the header, A4 landscape, one page wide, wrapped text, UK dates.
+XLSX_TITLE_ROW = 1
+XLSX_HEADER_ROW = 2
+XLSX_DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+# Widths in characters: short codes and our own labels narrow, people's free text wide (it wraps).
+_XLSX_WIDTHS = {
+    "Reference": 14, "Status": 18, "Justified": 10, "Flags": 28, "Practitioner (username)": 16,
+    "Practitioner name": 20, "Team": 18, "Case reference": 15, "Initials": 9, "Prior approval": 12,
+    "Emergency": 10, "Confidential information likely": 12,
+}
+_XLSX_LABEL_WIDTH = 20  # our own labels (Consent, Lawful basis…) and usernames
+_XLSX_DATE_WIDTH = 17
+_XLSX_TEXT_WIDTH = 40
+
+
+def _xlsx_width(index: int) -> int:
+    label = HEADER[index]
+    if index in _DATETIME_COLUMNS:
+        return _XLSX_DATE_WIDTH
+    if label in _XLSX_WIDTHS:
+        return _XLSX_WIDTHS[label]
+    return _XLSX_TEXT_WIDTH if index in _FREE_TEXT_COLUMNS else _XLSX_LABEL_WIDTH
+
+
+def xlsx_title(filters: Mapping[str, str], made_at: datetime, made_by: User | None = None) -> str:
+    """The line above the header: what the sheet is, the filters used and when (and by whom) it was made."""
+    used = "; ".join(f"{name} = {value}" for name, value in filters.items()) or "none"
+    by = f" by {made_by.display_name}" if made_by is not None else ""
+    return (f"Online searches, made {timezone.localtime(made_at):%d/%m/%Y %H:%M}{by}. "
+            f"Filters: {_NOT_IN_XML.sub('', used)}")
+
+
+def _print_setup(sheet: Any) -> None:
+    """A4 landscape, fit to one page wide (as many pages tall as it takes), the header row on every page."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = 9  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # 0: no limit on the pages down
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = f"{XLSX_HEADER_ROW}:{XLSX_HEADER_ROW}"
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.5
+
+
+def xlsx_file(records: QuerySet[SearchRecord], title: str = "Online searches") -> tuple[IO[bytes], int]:
+    """The rows as an XLSX workbook written row by row to a temporary file; and how many rows it holds.
+
+    It prints well: a title row, the header repeated on each landscape page one page wide, long text wrapped in
+    sensible widths, dates as dd/mm/yyyy hh:mm, and an autofilter over the header.
+    """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Searches")
-    sheet.freeze_panes = "A2"
+    sheet.freeze_panes = f"A{XLSX_HEADER_ROW + 1}"
     for index in range(len(COLUMNS)):
-        width = 22 if index in _DATETIME_COLUMNS or index < 9 else 40
-        sheet.column_dimensions[get_column_letter(index + 1)].width = width
-    bold = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(index + 1)].width = _xlsx_width(index)
+    _print_setup(sheet)
+    title_cell = WriteOnlyCell(sheet, value=title)
+    title_cell.font = Font(bold=True, size=12)
+    sheet.append([title_cell])
+    top = Alignment(vertical="top")
+    header_style = (Font(bold=True), Alignment(vertical="top", wrap_text=True))
     header = []
     for label in HEADER:
         cell = WriteOnlyCell(sheet, value=label)
-        cell.font = bold
+        cell.font, cell.alignment = header_style
         header.append(cell)
     sheet.append(header)
+    wrapped = Alignment(vertical="top", wrap_text=True)
+    # Styled cells only where the style matters (dates, text longer than its column): a plain value is cheaper.
+    long_text = [(index, _xlsx_width(index)) for index in _FREE_TEXT_COLUMNS] + [(HEADER.index("Flags"), 28)]
     rows, zone = 0, timezone.get_current_timezone()
     for values in _values(records):
-        sheet.append(xlsx_row(values, zone))
+        cells = xlsx_row(values, zone)
+        for index in _DATETIME_COLUMNS:
+            if cells[index] is not None:
+                cell = WriteOnlyCell(sheet, value=cells[index])
+                cell.number_format, cell.alignment = XLSX_DATETIME_FORMAT, top
+                cells[index] = cell
+        for index, width in long_text:
+            text = cells[index]
+            if isinstance(text, str) and (len(text) > width or "\n" in text):
+                cell = WriteOnlyCell(sheet, value=text)
+                cell.alignment = wrapped
+                cells[index] = cell
+        sheet.append(cells)
         rows += 1
+    last = get_column_letter(len(COLUMNS))
+    sheet.auto_filter.ref = f"A{XLSX_HEADER_ROW}:{last}{XLSX_HEADER_ROW + rows}"
     file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response that sends it)
     workbook.save(file)
     file.seek(0)
@@ -395,8 +464,9 @@ def searches_csv(*, user: User, filters: Mapping[str, Any] | None = None,
 def searches_xlsx(*, user: User, filters: Mapping[str, Any] | None = None,
                   request: HttpRequest | None = None) -> Export:
     """Export the searches the user may see as an XLSX workbook, and audit it."""
-    file, rows = xlsx_file(export_rows(user, filters))
-    _audit(user, SEARCHES_XLSX, filters=filters_used(filters), rows=rows, request=request)
+    used = filters_used(filters)
+    file, rows = xlsx_file(export_rows(user, filters), title=xlsx_title(used, clock.now(), user))
+    _audit(user, SEARCHES_XLSX, filters=used, rows=rows, request=request)
     return Export(kind=SEARCHES_XLSX, filename=f"searches-{_stamp()}.xlsx",
                   content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", rows=rows,
                   file=file)

@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from pypdf import PdfReader
 
 from searchlog import exports, workflow
@@ -215,7 +216,7 @@ def test_each_role_exports_only_what_it_may_see(people, records, persona, expect
     assert references(csv_of(people[persona])) == want
     file, rows = exports.xlsx_file(exports.export_rows(people[persona], {}))
     sheet = load_workbook(file, read_only=True).active
-    assert {row[0] for row in sheet.iter_rows(min_row=2, values_only=True)} == want
+    assert {row[0] for row in sheet.iter_rows(min_row=exports.XLSX_HEADER_ROW + 1, values_only=True)} == want
     assert rows == len(want)
 
 
@@ -301,7 +302,7 @@ def test_xlsx_opens_with_the_rows_dates_and_neutralised_text(make_record, practi
     export = exports.searches_xlsx(user=auditor)
     assert export.rows == 2
     sheet = load_workbook(export.file).active
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = list(sheet.iter_rows(min_row=exports.XLSX_HEADER_ROW, values_only=True))
     assert list(rows[0]) == exports.HEADER
     assert [row[0] for row in rows[1:]] == [first.reference, second.reference]
     row = dict(zip(exports.HEADER, rows[1], strict=True))
@@ -313,6 +314,42 @@ def test_xlsx_opens_with_the_rows_dates_and_neutralised_text(make_record, practi
         milliseconds=1)
     assert row["Submitted at"] is None
     assert row["Practitioner (username)"] == "alice"
+
+
+def test_xlsx_prints_well(make_record, practitioner, manager):
+    """Landscape, one page wide, a title row with the filters and the date made, UK dates, wrapped long text."""
+    long_text = "why " * 40
+    record = make_record(justification=long_text)
+    make_record()
+    export = exports.searches_xlsx(user=manager, filters={"practitioner": "alice", "justified": "no"})
+    sheet = load_workbook(export.file).active
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.paperSize == 9  # A4
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert (sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight) == (1, 0)
+    assert sheet.print_title_rows == "$2:$2"  # the header on every printed page
+    assert sheet.freeze_panes == "A3"
+    assert sheet.auto_filter.ref == f"A2:{get_column_letter(len(exports.HEADER))}4"
+    title = sheet["A1"].value
+    made = timezone.localtime(timezone.now())
+    assert title.startswith(f"Online searches, made {made:%d/%m/%Y}")
+    assert f"by {manager.display_name}" in title
+    assert "Filters: practitioner = alice; justified = no" in title
+    assert [cell.value for cell in sheet[2]] == exports.HEADER
+    searched = sheet.cell(row=3, column=exports.HEADER.index("Searched at") + 1)
+    assert isinstance(searched.value, datetime)
+    assert searched.number_format == "dd/mm/yyyy hh:mm"
+    justification = sheet.cell(row=3, column=exports.HEADER.index("Justification") + 1)
+    assert justification.value == long_text and justification.alignment.wrap_text
+    assert sheet.column_dimensions["A"].width == 14  # Reference: narrow
+    assert sheet.column_dimensions[get_column_letter(exports.HEADER.index("Justification") + 1)].width == 40
+    assert record.reference == sheet["A3"].value
+
+
+def test_xlsx_title_without_filters_says_none(manager):
+    sheet = load_workbook(exports.searches_xlsx(user=manager, filters={}).file).active
+    assert sheet["A1"].value.endswith("Filters: none")
+    assert sheet.auto_filter.ref == f"A2:{get_column_letter(len(exports.HEADER))}2"
 
 
 # Queries: a fixed number, whatever the number of rows.
@@ -561,7 +598,7 @@ def test_download_xlsx_from_the_page(signed_in, make_record, practitioner):
     response = signed_in(practitioner).get("/exports/searches.xlsx", {"justified": "no"})
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = list(sheet.iter_rows(min_row=exports.XLSX_HEADER_ROW, values_only=True))
     assert rows[1][0] == record.reference
     assert rows[1][exports.HEADER.index("Justification")] == "'=cmd|' /C calc'!A0"
 
