@@ -212,11 +212,15 @@ CONTENT_SECURITY_POLICY = {
 # The largest request body accepted (bytes); larger ones are refused with 413 before any view reads them.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE") or 1024 * 1024)
 
+# Without a mail server: DEBUG (`make run`) prints one line per email (recipient, subject, link); otherwise
+# Django's console backend prints the whole message.
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if not os.environ.get("EMAIL_HOST")
-    else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "searchlog.email_backends.OneLineConsoleBackend"
+    if DEBUG
+    else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "emails"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
@@ -272,7 +276,9 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: an embedded filesystem broker unless CELERY_BROKER_URL is set.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+# The filesystem broker ignores the host; naming one stops kombu warning "No hostname was supplied. Reverting to
+# default 'localhost'" each time a task is sent (the demo's migrate and seed_demo send several).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://localhost//"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "celery-broker"
