@@ -422,4 +422,12 @@ def unread_count(user: User) -> int:
 
 
 def notifications_mark_read(*, user: User) -> int:
+    """Mark all the user's unread notices read; how many were."""
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=clock.now())
+
+
+def notification_mark_read(*, user: User, pk: int) -> bool:
+    """Mark one of the user's own notices read; False if it is not theirs (or not there). Read once, kept."""
+    notices = Notification.objects.filter(recipient=user, pk=pk)
+    notices.filter(read_at__isnull=True).update(read_at=clock.now())
+    return notices.exists()

@@ -6,9 +6,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from searchlog import reminders, selectors
 
@@ -17,11 +18,35 @@ PAGE_SIZE = 25
 
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
+    # Seeing the list is not reading every notice: each stays new until its reader marks it (or all) read.
     page = Paginator(reminders.notifications_for(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(n, reminders.notice_title(n), reminders.notice_link(n)) for n in page.object_list]
-    # Seeing the list is reading it; the unread ones stay marked for this one view.
-    reminders.notifications_mark_read(user=request.user)
-    return render(request, "searchlog/notifications.html", {"page": page, "rows": rows, "query": ""})
+    return render(request, "searchlog/notifications.html",
+                  {"page": page, "rows": rows, "query": "", "any_unread": reminders.unread_count(request.user) > 0})
+
+
+def _back_to_the_list(request: HttpRequest) -> HttpResponse:
+    page = request.POST.get("page", "")
+    url = reverse("notifications")
+    return redirect(f"{url}?page={page}" if page.isdigit() and page != "1" else url)
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    if not reminders.notification_mark_read(user=request.user, pk=pk):
+        raise Http404("No such notification")
+    messages.success(request, "Notification marked as read.")
+    return _back_to_the_list(request)
+
+
+@login_required
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    count = reminders.notifications_mark_read(user=request.user)
+    messages.success(request, f"{count} notification{'' if count == 1 else 's'} marked as read." if count
+                     else "There were no unread notifications.")
+    return _back_to_the_list(request)
 
 
 @login_required
