@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from searchlog import exports, insights, quality, selectors
 from searchlog.api.exports import _ExportView
+from searchlog.api.fields import OptionalName
 from searchlog.audit import audit_append
 from searchlog.errors import RecordNotFound
 from searchlog.models import QualitySample, QualitySampleItem, SampleOutcome
@@ -27,9 +28,9 @@ class SampleItemSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(source="record.reference")
     team = serializers.CharField(source="record.team.name")
     practitioner = serializers.CharField(source="record.practitioner.username")
-    signed_off_by = serializers.CharField(source="record.reviewed_by.username", default=None)
+    signed_off_by = OptionalName(source="record.reviewed_by.username")
     signed_off_at = serializers.DateTimeField(source="record.signed_off_at")
-    reviewed_by = serializers.CharField(source="reviewed_by.username", default=None)
+    reviewed_by = OptionalName(source="reviewed_by.username")
 
     class Meta:
         model = QualitySampleItem

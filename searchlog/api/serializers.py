@@ -10,7 +10,7 @@ from django.db import models
 from rest_framework import serializers
 
 from searchlog import breaches, reminders
-from searchlog.api.fields import MomentField
+from searchlog.api.fields import MomentField, OptionalName
 from searchlog.flags import flags_for
 from searchlog.models import (
     AccountUsed,
@@ -37,7 +37,7 @@ from searchlog.workflow import EDITABLE_FIELDS
 
 class MeSerializer(serializers.ModelSerializer):
     roles = serializers.ListField(child=serializers.CharField(), read_only=True)
-    team = serializers.CharField(source="team.name", default=None, read_only=True)
+    team = OptionalName(source="team.name")
     managed_teams = serializers.SlugRelatedField(many=True, slug_field="name", read_only=True)
 
     class Meta:
@@ -83,8 +83,8 @@ class SearchRecordSerializer(serializers.ModelSerializer):
     profile_urls = serializers.ListField(child=serializers.CharField(allow_blank=True), required=False)
     outcome = serializers.CharField(read_only=True, help_text="How the record's escalation was closed (closed "
                                                               "records only; otherwise blank).")
-    reviewed_by = serializers.CharField(source="reviewed_by.username", read_only=True, default=None)
-    ig_reviewed_by = serializers.CharField(source="ig_reviewed_by.username", read_only=True, default=None)
+    reviewed_by = OptionalName(source="reviewed_by.username")
+    ig_reviewed_by = OptionalName(source="ig_reviewed_by.username")
     approval = ApprovalIdField(
         allow_null=True, required=False,
         help_text="The id of the prior approval the search was made under (one you requested, about the same "
@@ -187,7 +187,7 @@ class CaseNoteSerializer(serializers.Serializer):
 class EscalationSerializer(serializers.ModelSerializer):
     record = serializers.CharField(source="record.reference", read_only=True)
     raised_by = serializers.CharField(source="raised_by.username", read_only=True)
-    closed_by = serializers.CharField(source="closed_by.username", read_only=True, default=None)
+    closed_by = OptionalName(source="closed_by.username")
 
     class Meta:
         model = Escalation
@@ -204,6 +204,10 @@ class CloseEscalationSerializer(serializers.Serializer):
 class RelatedSearchSerializer(serializers.ModelSerializer):
     """An earlier search about the same person, as /related/ lists it."""
 
+    # Moments written as RFC 3339 date-times whatever their year (see MomentField.to_representation).
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping, models.DateTimeField: MomentField,
+    }
     practitioner = serializers.CharField(source="practitioner.username", read_only=True)
     team = serializers.CharField(source="team.name", read_only=True)
 
@@ -216,7 +220,7 @@ class RelatedSearchSerializer(serializers.ModelSerializer):
 class NotificationSerializer(serializers.ModelSerializer):
     title = serializers.SerializerMethodField()
     link = serializers.SerializerMethodField()
-    record = serializers.CharField(source="record.reference", default=None, read_only=True)
+    record = OptionalName(source="record.reference")
 
     class Meta:
         model = Notification
@@ -264,8 +268,8 @@ class ApprovalSerializer(serializers.ModelSerializer):
     }
     requested_by = serializers.CharField(source="requested_by.username", read_only=True)
     team = serializers.CharField(source="team.name", read_only=True)
-    decided_by = serializers.CharField(source="decided_by.username", read_only=True, default=None)
-    cancelled_by = serializers.CharField(source="cancelled_by.username", read_only=True, default=None)
+    decided_by = OptionalName(source="decided_by.username")
+    cancelled_by = OptionalName(source="cancelled_by.username")
     platforms = serializers.ListField(child=serializers.ChoiceField(choices=Platform.choices), required=False)
     subject_relationship = serializers.ChoiceField(choices=SubjectRelationship.choices, required=False)
     account_used = serializers.ChoiceField(choices=AccountUsed.choices, required=False)

@@ -131,8 +131,9 @@ class SearchRecordViewSet(
         escalation = workflow.record_escalate(record=self.get_object(), actor=request.user, comment=body["comment"])
         return self._respond(escalation.record)
 
+    # A plain list, not a page: without pagination_class=None the schema described a paginated object.
     @extend_schema(request=None, responses=RelatedSearchSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def related(self, request: Request, reference: str | None = None) -> Response:
         """The earlier searches about the same person (normalised subject reference) the caller may see."""
         related = RelatedSearchSerializer(selectors.related_records(request.user, self.get_object()), many=True).data

@@ -118,6 +118,20 @@ def test_submit_an_unjustified_record_is_400_with_the_missing_fields(api, practi
     assert record.status == Status.DRAFT
 
 
+def test_a_moment_before_railway_time_comes_back_as_a_valid_date_time(api, practitioner):
+    """Found by schemathesis: Europe/London's local mean time (-00:01:15) is no RFC 3339 offset; say it in UTC."""
+    response = api(practitioner).post(URL, {"subject_reference": "LAS-1", "searched_at": "0012-01-09T00:55:01+00:00"},
+                                      format="json")
+    assert response.status_code == 201, response.content[:300]
+    assert response.json()["searched_at"] == "0012-01-09T00:55:01Z"
+    assert api(practitioner).get(URL).json()["results"][0]["searched_at"] == "0012-01-09T00:55:01Z"
+    later = api(practitioner).post(URL, {"subject_reference": "LAS-1", "searched_at": timezone.now().isoformat()},
+                                   format="json").json()["reference"]
+    related = api(practitioner).get(f"{URL}{later}/related/")
+    assert related.status_code == 200
+    assert [row["searched_at"] for row in related.json()] == ["0012-01-09T00:55:01Z"]
+
+
 def test_patch_a_draft(api, practitioner, make_record):
     record = make_record()
     response = api(practitioner).patch(f"{URL}{record.reference}/", {"purpose": "Check a move"}, format="json")
@@ -125,6 +139,14 @@ def test_patch_a_draft(api, practitioner, make_record):
     assert response.json()["purpose"] == "Check a move"
     record.refresh_from_db()
     assert record.purpose == "Check a move"
+
+
+def test_patch_answers_with_every_field_the_schema_requires(api, practitioner, make_record):
+    """Found by schemathesis: a partial update's answer left out reviewed_by and ig_reviewed_by when they were empty."""
+    record = make_record()
+    body = api(practitioner).patch(f"{URL}{record.reference}/", {"purpose": "Check a move"}, format="json").json()
+    assert body["reviewed_by"] is None and body["ig_reviewed_by"] is None
+    assert body["team"] == "Adults North"
 
 
 def test_patch_cannot_change_status_or_reference(api, practitioner, make_record):
