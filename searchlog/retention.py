@@ -222,7 +222,7 @@ def legal_hold_place(*, reference: str, actor: User, reason: str) -> LegalHold:
     if not reason:
         raise RecordInvalid({"reason": ["Enter why the record must be kept"]})
     try:
-        record = SearchRecord.objects.select_for_update().get(reference=reference)
+        record = SearchRecord.objects.select_for_update(of=("self",)).get(reference=reference)
     except SearchRecord.DoesNotExist:
         raise RecordNotFound(reference) from None
     if LegalHold.objects.filter(record=record, released_at__isnull=True).exists():
@@ -240,7 +240,9 @@ def legal_hold_release(*, hold: LegalHold, actor: User) -> LegalHold:
     """End a legal hold: the record is disposed of at the next run if it is past the period."""
     if not (actor.is_authenticated and actor.is_active and actor.is_auditor):
         raise NotPermitted("Only information governance can release a legal hold.")
-    hold = LegalHold.objects.select_for_update().select_related("record").get(pk=hold.pk)
+    # One lock order everywhere: the record's row, then the hold's own row (never the record through a join).
+    list(SearchRecord.objects.select_for_update(of=("self",)).filter(pk=hold.record_id).values_list("pk", flat=True))
+    hold = LegalHold.objects.select_for_update(of=("self",)).select_related("record").get(pk=hold.pk)
     if not hold.in_force:
         raise TransitionNotAllowed("This legal hold has already been released.")
     hold.released_by, hold.released_at = actor, clock.now()
